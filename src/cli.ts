@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { formatProblem, InputError } from './errors.js';
+
+const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number ≥ 1, e.g. 2.');
+  return Number(value);
+}
+
+function finiteNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number, e.g. 0.05.');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+const io = { stdout: process.stdout, stderr: process.stderr };
+
+function build(setExitCode: (code: number) => void): Command {
+  const program = new Command('neuron-tui')
+    .description('Train one ReLU neuron from a YAML config and watch it learn.')
+    .version(PACKAGE.version, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(`neuron-tui: ${text.replace(/^error: /, '')}`),
+    })
+    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui validate configs/*.yaml\n');
+
+  program
+    .command('run')
+    .description('train the neuron a config describes: a live dashboard on a terminal, plain progress lines otherwise')
+    .argument('<config>', 'YAML config file')
+    .option('--json', 'write JSON lines (start, epoch..., end) to stdout instead of the dashboard')
+    .option('--out <file>', 'also write the JSON lines to FILE as training runs')
+    .addOption(new Option('--set <key=value>', 'override a config key (dotted path, YAML value); repeatable').argParser(collect).default([]))
+    .option('--save-weights <file>', 'write the final {weights, bias, features, target} to FILE as JSON')
+    .option('--threads <n>', 'worker threads for the training kernel (default: the number of cores)', wholeNumber)
+    .option('--assert-loss <x>', 'exit 1 when the final loss (validation loss if there is a validation set) is above X', finiteNumber)
+    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --set learning_rate=0.05 --out run.jsonl\n  neuron-tui run configs/linear.yaml --json --assert-loss 0.01 > run.jsonl\n')
+    .action(async (config: string, flags) => {
+      const { runCommand } = await import('./commands/run.js');
+      setExitCode(await runCommand(config, flags, io));
+    });
+
+  program
+    .command('validate')
+    .description('check configs (schema, data file, columns, init sizes) without training')
+    .argument('<config...>', 'YAML config files')
+    .addOption(new Option('--set <key=value>', 'override a config key, as for run; repeatable').argParser(collect).default([]))
+    .addHelpText('after', '\nExample:\n  neuron-tui validate configs/*.yaml\n')
+    .action(async (files: string[], flags) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      setExitCode(validateCommand(files, flags, io));
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of configs (for editors and other tools)')
+    .addHelpText('after', '\nExample:\n  neuron-tui schema > schema.json\n')
+    .action(async () => {
+      const { schemaText } = await import('./config/schema.js');
+      io.stdout.write(schemaText());
+      setExitCode(0);
+    });
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = build((c) => (code = c));
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp({ error: true });
+      return 2;
+    }
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; every other commander error is a usage error.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
+    }
+    if (error instanceof InputError) {
+      for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+      return 2;
+    }
+    process.stderr.write(`neuron-tui: internal error (a bug, please report it): ${(error as Error).stack ?? String(error)}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,139 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadConfig, parseOverride } from '../config/load.js';
+import { loadDataset, type Dataset } from '../data/dataset.js';
+import { InputError } from '../errors.js';
+import { formatNumber, statusAdvice } from '../format.js';
+import { eventLine, JsonLinesFile } from '../sinks/jsonl.js';
+import { PlainProgress } from '../sinks/plain.js';
+import { saveWeights } from '../sinks/weights.js';
+import { exitCodeFor, type EndEvent, type EpochEvent, type StartEvent } from '../train/events.js';
+import { runTraining } from '../train/run.js';
+import { Trainer } from '../train/trainer.js';
+
+export interface RunFlags {
+  json?: boolean;
+  out?: string;
+  set?: string[];
+  saveWeights?: string;
+  threads?: number;
+  assertLoss?: number;
+}
+
+/** Fails before training when an output file could not be written later. */
+function checkWritable(flag: string, path: string): void {
+  const folder = dirname(resolve(path));
+  let problem: string | undefined;
+  try {
+    if (statSync(resolve(path), { throwIfNoEntry: false })?.isDirectory()) problem = 'it is a folder';
+    else if (!statSync(folder).isDirectory()) problem = `${folder} is not a folder`;
+    else accessSync(folder, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem = code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'EACCES' ? `no permission to write in ${folder}` : String(code);
+  }
+  if (problem) throw new InputError([{ where: `${flag} ${path}`, message: `cannot write the file: ${problem}` }]);
+}
+
+/** Where the events of a run go; the dashboard is one, chosen when stdout is a terminal. */
+export interface RunView {
+  start(event: StartEvent): void;
+  /** Epochs that `log_every` emits. */
+  epoch?(event: EpochEvent): void;
+  /** Every epoch; `last` when a stopping rule ended the run with it. */
+  everyEpoch?(event: EpochEvent, last: boolean): void;
+  end(event: EndEvent): void;
+}
+
+export interface RunIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+function headlessView(flags: RunFlags, io: RunIo, dataset: Dataset): RunView {
+  if (flags.json) {
+    return {
+      start: (e) => io.stdout.write(eventLine(e)),
+      epoch: (e) => io.stdout.write(eventLine(e)),
+      end: (e) => io.stdout.write(eventLine(e)),
+    };
+  }
+  const plain = new PlainProgress((text) => io.stdout.write(text));
+  return {
+    start: (e) => plain.start(e),
+    everyEpoch: (e, last) => plain.epoch(e, last),
+    end: (e) => plain.end(e, dataset.features),
+  };
+}
+
+/** `neuron-tui run CONFIG`: validate, load, train, report. Returns the exit code. */
+export async function runCommand(configPath: string, flags: RunFlags, io: RunIo): Promise<number> {
+  const overrides = (flags.set ?? []).map(parseOverride);
+  const loaded = loadConfig(configPath, overrides);
+  const dataset = loadDataset(loaded);
+  if (flags.out) checkWritable('--out', flags.out);
+  if (flags.saveWeights) checkWritable('--save-weights', flags.saveWeights);
+
+  const clock = (): number => performance.now();
+  const trainer = new Trainer(loaded.config, dataset, { clock });
+  const out = flags.out ? new JsonLinesFile(flags.out) : null;
+  const view = headlessView(flags, io, dataset);
+
+  const abort = new AbortController();
+  let signal: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => (): void => {
+    signal ??= name;
+    abort.abort();
+  };
+  const onInt = onSignal('SIGINT');
+  const onTerm = onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+
+  let end: EndEvent;
+  try {
+    const start = trainer.startEvent();
+    out?.write(start);
+    view.start(start);
+    if (trainer.revived) {
+      io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(trainer.b)} so the neuron starts alive\n`);
+    }
+    end = await runTraining(trainer, {
+      clock,
+      signal: abort.signal,
+      onEpoch: (e) => {
+        out?.write(e);
+        view.epoch?.(e);
+      },
+      onEveryEpoch: view.everyEpoch && ((e) => view.everyEpoch?.(e, trainer.status !== null)),
+    });
+    out?.write(end);
+    view.end(end);
+  } finally {
+    out?.close();
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+
+  const advice = statusAdvice(end.status, trainer.learningRate);
+  if (advice) io.stderr.write(`${advice}\n`);
+  if (flags.saveWeights) {
+    saveWeights(flags.saveWeights, {
+      weights: end.weights,
+      bias: end.bias,
+      features: dataset.features,
+      target: dataset.target,
+      ...(dataset.standardization ? { standardization: dataset.standardization } : {}),
+    });
+  }
+  const code = exitCodeFor(end.status, signal);
+  if (code === 0 && flags.assertLoss !== undefined) {
+    const monitored = end.val_loss ?? end.loss;
+    if (!(monitored <= flags.assertLoss)) {
+      const which = end.val_loss === null ? 'loss' : 'validation loss';
+      io.stderr.write(`--assert-loss ${flags.assertLoss}: the final ${which} is ${formatNumber(monitored, 6)}, above the limit\n`);
+      return 1;
+    }
+  }
+  return code;
+}

@@ -1,0 +1,86 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Problem } from '../errors.js';
+import type { KeyPath } from './keypath.js';
+
+/** A span of the config text, as offsets. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * The YAML text of a config with its parsed document, so that any problem found later, by the
+ * schema or by the data loader, can point at the line and column it comes from.
+ */
+export class ConfigSource {
+  readonly doc: Document;
+  private readonly lines = new LineCounter();
+
+  constructor(
+    /** The path as the user wrote it: problems are reported with it. */
+    readonly file: string,
+    readonly text: string,
+  ) {
+    // uniqueKeys: a duplicated key is an error, not a silent override.
+    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  }
+
+  /** The value at `path`, or the deepest ancestor that exists (e.g. `data: file.csv` for `data.path`). */
+  valueSpan(path: KeyPath): Span {
+    let node: unknown = this.doc.contents;
+    let span = this.nodeSpan(node) ?? { start: 0, end: 0 };
+    for (const key of path) {
+      const next = isMap(node) || isSeq(node) ? node.get(key, true) : undefined;
+      const nextSpan = this.nodeSpan(next);
+      if (!nextSpan) break;
+      node = next;
+      span = nextSpan;
+    }
+    return span;
+  }
+
+  /** The key `key` inside the mapping at `parent`, or that mapping when the key is absent. */
+  keySpan(parent: KeyPath, key: string): Span {
+    const map = parent.length === 0 ? this.doc.contents : this.doc.getIn(parent, true);
+    if (isMap(map)) {
+      const pair = map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+      const span = pair && this.nodeSpan(pair.key);
+      if (span) return span;
+    }
+    return this.valueSpan(parent);
+  }
+
+  /** Where a mapping starts: for a missing key, point at the mapping that lacks it (its first key). */
+  mappingSpan(path: KeyPath): Span {
+    const span = this.valueSpan(path);
+    const lineEnd = this.text.indexOf('\n', span.start);
+    return { start: span.start, end: Math.min(span.end, lineEnd === -1 ? this.text.length : lineEnd) };
+  }
+
+  problemAt(span: Span, message: string): Problem {
+    const { line, col } = this.lines.linePos(span.start);
+    return { where: `${this.file}:${line}:${col}`, message, frame: this.frame(span) };
+  }
+
+  /** The offending line with its number and a caret under the span, like a compiler's code frame. */
+  frame(span: Span): string {
+    const { line, col } = this.lines.linePos(span.start);
+    const lineStart = this.lines.lineStarts[line - 1] ?? 0;
+    let lineEnd = this.text.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = this.text.length;
+    const source = this.text.slice(lineStart, lineEnd).replace(/\r$/, '');
+    if (source.trim() === '') return '';
+    const width = Math.max(1, Math.min(span.end, lineStart + source.length) - span.start);
+    const gutter = String(line).length;
+    const shown = source.length > 120 ? `${source.slice(0, 117)}...` : source;
+    return [
+      ` ${String(line)} | ${shown}`,
+      ` ${' '.repeat(gutter)} | ${' '.repeat(Math.min(col - 1, 117))}${'^'.repeat(Math.min(width, 80))}`,
+    ].join('\n');
+  }
+
+  private nodeSpan(node: unknown): Span | undefined {
+    const range = (node as Node | undefined)?.range;
+    return range ? { start: range[0], end: range[1] } : undefined;
+  }
+}

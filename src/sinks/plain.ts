@@ -1,0 +1,47 @@
+import { formatDuration, formatNumber, formatPercent, formatVector } from '../format.js';
+import type { EndEvent, EpochEvent, StartEvent } from '../train/events.js';
+
+/** Plain progress for logs and pipes: no cursor movement, about twenty lines per run. */
+export class PlainProgress {
+  private every = 1;
+  private total = 1;
+  private last: EpochEvent | null = null;
+  private printed = 0;
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  start(event: StartEvent): void {
+    const { config, dataset } = event;
+    this.total = config.epochs;
+    this.every = Math.max(1, Math.ceil(config.epochs / 20));
+    const validation = dataset.validation ? ` + ${dataset.validation} validation` : '';
+    const skipped = dataset.skipped ? ` (${dataset.skipped} rows skipped)` : '';
+    this.write(
+      `${config.name}: ${dataset.source}, ${dataset.train} training${validation} rows${skipped} × ${dataset.features.length} features → ${dataset.target}\n` +
+        `learning rate ${config.learning_rate}, batch ${config.batch_size}, up to ${config.epochs} epochs, seed ${config.seed}\n`,
+    );
+  }
+
+  /** Every epoch passes through; roughly one in twenty is printed, and the last. */
+  epoch(event: EpochEvent, last: boolean): void {
+    this.last = event;
+    if (!last && event.epoch % this.every !== 0) return;
+    this.printed = event.epoch;
+    const width = String(this.total).length;
+    const validation = event.val_loss === null ? '' : `  val_loss ${formatNumber(event.val_loss)}`;
+    this.write(
+      `epoch ${String(event.epoch).padStart(width)}/${this.total}  loss ${formatNumber(event.loss)}${validation}` +
+        `  active ${formatPercent(event.active_ratio)}  |w| ${formatNumber(event.weight_norm)}  bias ${formatNumber(event.bias)}\n`,
+    );
+  }
+
+  end(event: EndEvent, features: string[]): void {
+    // An interrupted run ends between epochs: show where it stopped.
+    if (this.last && this.printed !== this.last.epoch) this.epoch(this.last, true);
+    const best = event.best_epoch === null ? '' : ` (best ${formatNumber(event.best_loss)} at epoch ${event.best_epoch})`;
+    this.write(
+      `${event.status} after ${event.epochs} epochs in ${formatDuration(event.elapsed_ms)}: loss ${formatNumber(event.loss)}${best}\n` +
+        `weights ${formatVector(event.weights)} (${features.slice(0, 8).join(', ')}${features.length > 8 ? ', …' : ''}), bias ${formatNumber(event.bias)}\n`,
+    );
+  }
+}

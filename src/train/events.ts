@@ -1,0 +1,61 @@
+import type { RunConfig } from '../config/types.js';
+
+/** How a run ended; DESIGN.md maps each to an exit code. */
+export type Status = 'completed' | 'early_stopped' | 'diverged' | 'dead' | 'interrupted';
+
+export interface StartEvent {
+  type: 'start';
+  config: RunConfig;
+  dataset: {
+    train: number;
+    validation: number;
+    features: string[];
+    target: string;
+    source: string;
+    /** Rows dropped under `data.missing: skip`. */
+    skipped: number;
+  };
+}
+
+export interface EpochEvent {
+  type: 'epoch';
+  epoch: number;
+  loss: number;
+  val_loss: number | null;
+  active_ratio: number;
+  val_active_ratio: number | null;
+  weight_norm: number;
+  bias: number;
+  grad_norm: number;
+  learning_rate: number;
+  elapsed_ms: number;
+}
+
+export interface EndEvent {
+  type: 'end';
+  status: Status;
+  epochs: number;
+  weights: number[];
+  bias: number;
+  loss: number;
+  /** Validation loss at the final parameters; null without a validation set. */
+  val_loss: number | null;
+  best_epoch: number | null;
+  best_loss: number | null;
+  elapsed_ms: number;
+}
+
+export type TrainingEvent = StartEvent | EpochEvent | EndEvent;
+
+export function exitCodeFor(status: Status, signal?: 'SIGINT' | 'SIGTERM'): number {
+  switch (status) {
+    case 'completed':
+    case 'early_stopped':
+      return 0;
+    case 'diverged':
+    case 'dead':
+      return 1;
+    case 'interrupted':
+      return signal === 'SIGTERM' ? 143 : 130;
+  }
+}
