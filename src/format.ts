@@ -8,7 +8,10 @@ export function formatNumber(value: number | null | undefined, digits = 4): stri
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
-  if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(Math.max(0, digits - 2)).replace('e+', 'e');
+  if (magnitude >= 1e5 || magnitude < 1e-3) {
+    // 1.2e-4, 1e5: trailing zeros of the mantissa say nothing.
+    return value.toExponential(Math.max(0, digits - 2)).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  }
   // toPrecision keeps `digits` significant digits; Number() drops trailing zeros.
   return String(Number(value.toPrecision(digits)));
 }

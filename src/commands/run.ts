@@ -77,6 +77,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   const clock = (): number => performance.now();
   const trainer = new Trainer(loaded.config, dataset, { clock });
   const out = flags.out ? new JsonLinesFile(flags.out) : null;
+  const dashboard = !flags.json && Boolean(io.stdout.isTTY);
   const view = headlessView(flags, io, dataset);
 
   const abort = new AbortController();
@@ -94,21 +95,29 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   try {
     const start = trainer.startEvent();
     out?.write(start);
-    view.start(start);
-    if (trainer.revived) {
+    if (!dashboard) view.start(start);
+    if (trainer.revived && !dashboard) {
       io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(trainer.b)} so the neuron starts alive\n`);
     }
-    end = await runTraining(trainer, {
-      clock,
-      signal: abort.signal,
-      onEpoch: (e) => {
-        out?.write(e);
-        view.epoch?.(e);
-      },
-      onEveryEpoch: view.everyEpoch && ((e) => view.everyEpoch?.(e, trainer.status !== null)),
-    });
+    if (dashboard) {
+      // Imported only here: Ink and React cost start-up time that --json and pipes never pay.
+      // React's development build makes each frame about three times slower; users get production.
+      process.env.NODE_ENV ??= 'production';
+      const { runDashboard } = await import('../tui/live.js');
+      end = await runDashboard({ trainer, configPath, clock, abort, onEpoch: (e) => out?.write(e), stdout: io.stdout });
+    } else {
+      end = await runTraining(trainer, {
+        clock,
+        signal: abort.signal,
+        onEpoch: (e) => {
+          out?.write(e);
+          view.epoch?.(e);
+        },
+        onEveryEpoch: view.everyEpoch && ((e) => view.everyEpoch?.(e, trainer.status !== null)),
+      });
+    }
     out?.write(end);
-    view.end(end);
+    if (!dashboard) view.end(end);
   } finally {
     out?.close();
     process.off('SIGINT', onInt);

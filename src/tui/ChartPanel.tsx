@@ -1,0 +1,25 @@
+import { Box, Text } from 'ink';
+
+export interface LegendItem {
+  label: string;
+  color?: string;
+}
+
+/** A bordered chart with a title line and a legend; `lines` come from renderChart. */
+export function ChartPanel({ title, legend, lines, width }: { title: string; legend: LegendItem[]; lines: string[]; width: number }) {
+  return (
+    <Box flexDirection="column" borderStyle="round" width={width} paddingX={0}>
+      <Text wrap="truncate-end">
+        <Text bold>{title}</Text>
+        {legend.map((item) => (
+          <Text key={item.label}>
+            {'  '}
+            <Text color={item.color}>━</Text> {item.label}
+          </Text>
+        ))}
+      </Text>
+      {/* One Text for the whole chart: renderChart already fits the width, and one node lays out far faster than one per line. */}
+      <Text>{lines.join('\n')}</Text>
+    </Box>
+  );
+}

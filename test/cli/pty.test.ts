@@ -1,0 +1,74 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, jsonLines, ROOT } from '../helpers.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const socket = `neuron-tui-test-${process.pid}`;
+const session = 'dash';
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+}
+
+const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+
+async function waitFor(predicate: (text: string) => boolean, what: string, ms = 15_000): Promise<string> {
+  const until = Date.now() + ms;
+  let text = '';
+  while (Date.now() < until) {
+    text = screen();
+    if (predicate(text)) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; the screen was:\n${text}`);
+}
+
+/** The cursor's visibility as tmux sees it: 1 visible, 0 hidden. */
+const cursorVisible = (): string => tmux('display-message', '-p', '-t', session, '#{cursor_flag}').trim();
+
+describe.skipIf(!hasTmux)('the dashboard in a real terminal (tmux)', () => {
+  afterAll(() => {
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+  });
+
+  it('shows the charts, pauses with space, quits with q and restores the cursor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neuron-tui-pty-'));
+    const out = join(dir, 'run.jsonl');
+    const done = join(dir, 'exit-code');
+    const command = `cd ${ROOT} && TERM=xterm-256color node ${CLI} run configs/synthetic.yaml --set epochs=100000000 --out ${out}; echo $? > ${done}; sleep 30`;
+    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '32', command);
+
+    const running = await waitFor((t) => t.includes('● running') && /epoch\s+\d{3,}/.test(t), 'the dashboard to train');
+    expect(running).toContain('loss');
+    expect(running).toContain('weight norm ‖w‖');
+    expect(running).toContain('active ratio');
+    expect(running).toMatch(/[╭╰─│]/);
+    expect(cursorVisible()).toBe('0');
+
+    tmux('send-keys', '-t', session, ' ');
+    const paused = await waitFor((t) => t.includes('● paused'), 'the pause');
+    const epochOf = (t: string): number => Number(/epoch\s+(\d+)\//.exec(t)?.[1]);
+    const at = epochOf(paused);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(epochOf(screen())).toBe(at);
+
+    tmux('send-keys', '-t', session, 'q');
+    await waitFor((t) => t.includes('interrupted after'), 'the summary');
+    const until = Date.now() + 10_000;
+    while (Date.now() < until) {
+      try {
+        if (readFileSync(done, 'utf8').trim() !== '') break;
+      } catch {
+        // not written yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(readFileSync(done, 'utf8').trim()).toBe('130');
+    expect(cursorVisible()).toBe('1');
+    const lines = jsonLines(readFileSync(out, 'utf8'));
+    expect(lines[lines.length - 1]).toMatchObject({ type: 'end', status: 'interrupted' });
+  });
+});
