@@ -74,10 +74,17 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   if (flags.out) checkWritable('--out', flags.out);
   if (flags.saveWeights) checkWritable('--save-weights', flags.saveWeights);
 
+  // Imported only for the dashboard, and before the clock starts: Ink and React cost start-up
+  // time that --json and pipes never pay. React's development build makes each frame about three
+  // times slower; users get production.
+  let dashboard: typeof import('../tui/live.js') | null = null;
+  if (!flags.json && io.stdout.isTTY) {
+    process.env.NODE_ENV ??= 'production';
+    dashboard = await import('../tui/live.js');
+  }
   const clock = (): number => performance.now();
   const trainer = new Trainer(loaded.config, dataset, { clock });
   const out = flags.out ? new JsonLinesFile(flags.out) : null;
-  const dashboard = !flags.json && Boolean(io.stdout.isTTY);
   const view = headlessView(flags, io, dataset);
 
   const abort = new AbortController();
@@ -100,11 +107,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
       io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(trainer.b)} so the neuron starts alive\n`);
     }
     if (dashboard) {
-      // Imported only here: Ink and React cost start-up time that --json and pipes never pay.
-      // React's development build makes each frame about three times slower; users get production.
-      process.env.NODE_ENV ??= 'production';
-      const { runDashboard } = await import('../tui/live.js');
-      end = await runDashboard({ trainer, configPath, clock, abort, onEpoch: (e) => out?.write(e), stdout: io.stdout });
+      end = await dashboard.runDashboard({ trainer, configPath, clock, abort, onEpoch: (e) => out?.write(e), stdout: io.stdout });
     } else {
       end = await runTraining(trainer, {
         clock,

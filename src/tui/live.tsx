@@ -40,7 +40,7 @@ export async function runDashboard(options: DashboardOptions): Promise<EndEvent>
       interactive={Boolean(stdin.isTTY)}
     />
   );
-  const instance = render(app(), { stdout, stdin, exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 30 });
+  const instance = render(app(), { stdout, stdin, exitOnCtrlC: false, patchConsole: false });
   try {
     const end = await runTraining(trainer, {
       clock,
