@@ -88,6 +88,7 @@ function readConfigText(file: string): string {
   try {
     const stat = statSync(file);
     if (stat.isDirectory()) throw new InputError([{ where: file, message: 'is a folder; give the path of a YAML config file' }]);
+    if (!stat.isFile()) throw new InputError([{ where: file, message: 'is not a regular file; give the path of a YAML config file' }]);
     size = stat.size;
   } catch (error) {
     if (error instanceof InputError) throw error;
@@ -145,9 +146,10 @@ export function loadConfigText(file: string, text: string, overrides: readonly O
   for (const override of overrides) {
     const problem = applyOverride(value, override);
     if (problem) flagged.push(problem);
+    // `--set data=file.csv --set data.missing=skip` works like the file's shorthand.
+    if (typeof value.data === 'string') value.data = { path: value.data };
   }
   if (flagged.length) fail();
-  if (typeof value.data === 'string') value.data = { path: value.data }; // also when --set data=file.csv
 
   const overrideFor = (path: KeyPath): Override | undefined =>
     [...overrides].reverse().find((o) => startsWith(path, o.path) || startsWith(o.path, path));
