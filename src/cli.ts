@@ -16,6 +16,12 @@ function finiteNumber(value: string): number {
   return n;
 }
 
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0, e.g. 2.');
+  return n;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -33,7 +39,7 @@ function build(setExitCode: (code: number) => void): Command {
     .configureOutput({
       outputError: (text, write) => write(`neuron-tui: ${text.replace(/^error: /, '')}`),
     })
-    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui validate configs/*.yaml\n');
+    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml\n\nExit codes: 0 completed or early-stopped, 1 training failed (diverged, dead), 2 usage, config or data error,\n130 interrupted (SIGINT), 143 (SIGTERM).\n');
 
   program
     .command('run')
@@ -63,6 +69,39 @@ function build(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('gradcheck')
+    .description('check the analytic gradients against central finite differences of the loss')
+    .argument('<config>', 'YAML config file')
+    .addOption(new Option('--set <key=value>', 'override a config key, as for run; repeatable').argParser(collect).default([]))
+    .addHelpText('after', '\nExits 0 when the worst relative error is below 1e-5, 1 otherwise.\n\nExample:\n  neuron-tui gradcheck configs/linear.yaml\n')
+    .action(async (config: string, flags) => {
+      const { gradcheckCommand } = await import('./commands/gradcheck.js');
+      setExitCode(gradcheckCommand(config, flags, io));
+    });
+
+  program
+    .command('replay')
+    .description('show a recorded --json/--out log in the dashboard (the summary without a terminal)')
+    .argument('<log>', 'JSON lines written by run --json or --out')
+    .option('--speed <x>', 're-play in time at X times the recorded pace (default: the finished run at once)', positiveNumber)
+    .addHelpText('after', '\nExamples:\n  neuron-tui replay run.jsonl\n  neuron-tui replay run.jsonl --speed 0.5\n')
+    .action(async (log: string, flags) => {
+      const { replayCommand } = await import('./commands/logs.js');
+      setExitCode(await replayCommand(log, flags, { ...io, stdin: process.stdin }));
+    });
+
+  program
+    .command('compare')
+    .description('overlay the loss curves of up to 6 logs, with a table of their outcomes')
+    .argument('<logs...>', 'JSON lines written by run --json or --out')
+    .option('--log', 'draw the losses on a log scale')
+    .addHelpText('after', '\nExample:\n  neuron-tui compare slow.jsonl fast.jsonl\n')
+    .action(async (logs: string[], flags) => {
+      const { compareCommand } = await import('./commands/logs.js');
+      setExitCode(await compareCommand(logs, flags, io));
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of configs (for editors and other tools)')
     .addHelpText('after', '\nExample:\n  neuron-tui schema > schema.json\n')
@@ -70,6 +109,17 @@ function build(setExitCode: (code: number) => void): Command {
       const { schemaText } = await import('./config/schema.js');
       io.stdout.write(schemaText());
       setExitCode(0);
+    });
+
+  program
+    .command('init')
+    .description('write a commented starter config that trains as written (synthetic data)')
+    .argument('[file]', 'where to write it', 'neuron.yaml')
+    .option('--force', 'overwrite FILE if it exists')
+    .addHelpText('after', '\nExample:\n  neuron-tui init my-neuron.yaml && neuron-tui run my-neuron.yaml\n')
+    .action(async (file: string, flags) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExitCode(initCommand(file, flags, io));
     });
 
   return program;
@@ -97,6 +147,14 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`neuron-tui: internal error (a bug, please report it): ${(error as Error).stack ?? String(error)}\n`);
     return 70;
   }
+}
+
+// A reader that goes away (`| head`) is not an error of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 }
 
 process.exitCode = await main(process.argv);
