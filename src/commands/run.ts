@@ -1,9 +1,11 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { loadConfig, parseOverride } from '../config/load.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { formatNumber, statusAdvice } from '../format.js';
+import { PARALLEL_MIN_CELLS, ParallelKernel } from '../neuron/parallel.js';
 import { eventLine, JsonLinesFile } from '../sinks/jsonl.js';
 import { PlainProgress } from '../sinks/plain.js';
 import { saveWeights } from '../sinks/weights.js';
@@ -33,6 +35,14 @@ function checkWritable(flag: string, path: string): void {
     problem = code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'EACCES' ? `no permission to write in ${folder}` : String(code);
   }
   if (problem) throw new InputError([{ where: `${flag} ${path}`, message: `cannot write the file: ${problem}` }]);
+}
+
+/** Threads only where they pay: full batches over enough cells (see PARALLEL_MIN_CELLS). */
+function parallelKernel(batchSize: 'full' | number, dataset: Dataset, threads: number): ParallelKernel | null {
+  const { x, y, n } = dataset.train;
+  const fullBatch = batchSize === 'full' || batchSize >= n;
+  if (threads < 2 || !fullBatch || n * dataset.d < PARALLEL_MIN_CELLS) return null;
+  return new ParallelKernel(x, y, dataset.d, threads);
 }
 
 /** Where the events of a run go; the dashboard is one, chosen when stdout is a terminal. */
@@ -83,7 +93,8 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
     dashboard = await import('../tui/live.js');
   }
   const clock = (): number => performance.now();
-  const trainer = new Trainer(loaded.config, dataset, { clock });
+  const parallel = parallelKernel(loaded.config.batch_size, dataset, flags.threads ?? availableParallelism());
+  const trainer = new Trainer(loaded.config, dataset, { clock, kernel: parallel?.pass });
   const out = flags.out ? new JsonLinesFile(flags.out) : null;
   const view = headlessView(flags, io, dataset);
 
@@ -122,6 +133,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
     out?.write(end);
     if (!dashboard) view.end(end);
   } finally {
+    parallel?.close();
     out?.close();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { rowArray } from './rows.js';
 
 /**
  * A byte-level CSV scanner that parses numbers straight into row-major Float64Arrays.
@@ -124,8 +125,8 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
 
   let capacity = 1;
   for (let p = bytes.indexOf(LF, header.bodyStart); p !== -1; p = bytes.indexOf(LF, p + 1)) capacity++;
-  const x = new Float64Array(capacity * d);
-  const y = new Float64Array(capacity);
+  const x = rowArray(capacity * d);
+  const y = rowArray(capacity);
   const row = new Float64Array(d + 1);
 
   const len = bytes.length;

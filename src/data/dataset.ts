@@ -5,6 +5,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { suggest } from '../config/messages.js';
 import { rng, shuffleInPlace } from '../random/rng.js';
 import { readCsvHeader, readCsvNumbers } from './csv.js';
+import { rowArray } from './rows.js';
 import { syntheticRows } from './synthetic.js';
 
 /** Rows of one split: features row-major (n × d) and targets. */
@@ -101,8 +102,8 @@ function syntheticAll(loaded: LoadedConfig): AllRows {
 
 function gather(all: Rows, d: number, order: Uint32Array): Rows {
   const n = order.length;
-  const x = new Float64Array(n * d);
-  const y = new Float64Array(n);
+  const x = rowArray(n * d);
+  const y = rowArray(n);
   for (let k = 0; k < n; k++) {
     const i = order[k];
     x.set(all.x.subarray(i * d, i * d + d), k * d);

@@ -1,13 +1,14 @@
 import { rng } from '../random/rng.js';
 import type { SyntheticData } from '../config/types.js';
+import { rowArray } from './rows.js';
 
 /** Generated rows: x ~ N(0, 1) per feature, y = relu(w·x + b) + noise·N(0, 1). */
 export function syntheticRows(spec: SyntheticData, seed: number): { x: Float64Array; y: Float64Array; rows: number } {
   const d = spec.weights.length;
   const n = spec.samples;
   const r = rng(spec.seed ?? seed, 'synthetic');
-  const x = new Float64Array(n * d);
-  const y = new Float64Array(n);
+  const x = rowArray(n * d);
+  const y = rowArray(n);
   for (let i = 0; i < n; i++) {
     let z = spec.bias;
     for (let j = 0; j < d; j++) {

@@ -1,7 +1,8 @@
 import type { RunConfig } from '../config/types.js';
 import type { Dataset } from '../data/dataset.js';
 import { initialParameters, reviveIfDead } from '../neuron/init.js';
-import { ACTIVE, fusedPass, fusedPassOrdered, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
+import { generatedKernel, type Kernel } from '../neuron/kernel.js';
+import { ACTIVE, fusedPassOrdered, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
 import { rng, shuffleInPlace, type Rng } from '../random/rng.js';
 import type { EndEvent, EpochEvent, StartEvent, Status } from './events.js';
 
@@ -9,10 +10,11 @@ import type { EndEvent, EpochEvent, StartEvent, Status } from './events.js';
 export type Clock = () => number;
 
 /** The fused pass over contiguous rows; swappable for a faster kernel with the same contract. */
-export type Kernel = typeof fusedPass;
+export type { Kernel };
 
 export interface TrainerOptions {
   clock: Clock;
+  /** Default: the kernel generated for the data's d, bit-identical to the reference fusedPass. */
   kernel?: Kernel;
 }
 
@@ -63,7 +65,7 @@ export class Trainer {
     this.config = config;
     this.dataset = dataset;
     this.clock = options.clock;
-    this.kernel = options.kernel ?? fusedPass;
+    this.kernel = options.kernel ?? generatedKernel(dataset.d);
     this.startedAt = this.clock();
     const params = initialParameters(config.init, dataset.d, config.seed);
     this.revived = !('weights' in config.init) && reviveIfDead(params, dataset.train.x, dataset.train.n, config.init.bias);

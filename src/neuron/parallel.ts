@@ -1,0 +1,119 @@
+import { Worker } from 'node:worker_threads';
+import { generatedKernel, kernelSource, type Kernel } from './kernel.js';
+
+/**
+ * The generated kernel split over threads by fixed row ranges. The caller's thread computes the
+ * first range itself and waits for the others with Atomics, so a pass stays a synchronous call
+ * (the training loop does not change). Partial sums are added in range order: for a given thread
+ * count the result is the same on every run.
+ */
+
+// Control words: [0] generation (−1: stop), [1] workers done.
+const GENERATION = 0;
+const DONE = 1;
+
+/** Runs in each worker: wait for a new generation, sum its row range, report done. */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { x, y, d, control, params, results, index, source } = workerData;
+const kernel = new Function(source)();
+{ // warm up on a few thousand rows, as generatedKernel does on the main thread
+  const rows = 2048, wx = new Float64Array(rows * d).map((_, k) => ((k * 7919) % 13) / 13 - 0.5);
+  const wy = new Float64Array(rows).map((_, i) => (i % 5) / 5), ww = new Float64Array(d).fill(0.1);
+  for (let k = 0; k < 3; k++) kernel(wx, wy, d, 0, rows, ww, 0.05, new Float64Array(3 + d));
+}
+const stride = 3 + d;
+const out = results.subarray(index * stride, (index + 1) * stride);
+let generation = 0;
+for (;;) {
+  Atomics.wait(control, ${GENERATION}, generation);
+  generation = Atomics.load(control, ${GENERATION});
+  if (generation < 0) break;
+  const start = params[d + 1 + 2 * index], end = params[d + 2 + 2 * index];
+  out.fill(0);
+  kernel(x, y, d, start, end, params.subarray(0, d), params[d], out);
+  Atomics.add(control, ${DONE}, 1);
+  Atomics.notify(control, ${DONE});
+}
+`;
+
+function isShared(array: Float64Array): boolean {
+  return array.buffer instanceof SharedArrayBuffer;
+}
+
+function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+}
+
+/** Below this many cells (rows × features) a pass is too short for threads to pay: measured by `npm run bench`. */
+export const PARALLEL_MIN_CELLS = 1 << 17;
+
+export class ParallelKernel {
+  readonly threads: number;
+  private readonly workers: Worker[];
+  private readonly control: Int32Array;
+  private readonly params: Float64Array;
+  private readonly results: Float64Array;
+  private readonly single: Kernel;
+  private generation = 0;
+
+  /** `x` and `y` must live on a SharedArrayBuffer; `threads` counts the caller's thread. */
+  constructor(
+    private readonly x: Float64Array,
+    private readonly y: Float64Array,
+    private readonly d: number,
+    threads: number,
+  ) {
+    if (!isShared(x) || !isShared(y)) throw new Error('ParallelKernel needs rows on a SharedArrayBuffer');
+    this.threads = Math.max(1, threads);
+    this.single = generatedKernel(d);
+    this.control = new Int32Array(new SharedArrayBuffer(8));
+    // [w_0..w_{d−1}, b, start_0, end_0, start_1, end_1, ...]
+    this.params = sharedFloat64(d + 1 + 2 * this.threads);
+    this.results = sharedFloat64(this.threads * (3 + d));
+    const source = kernelSource(d);
+    this.workers = Array.from({ length: this.threads - 1 }, (_, k) => {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { x, y, d, control: this.control, params: this.params, results: this.results, index: k + 1, source },
+      });
+      worker.unref();
+      return worker;
+    });
+  }
+
+  /** A Kernel: the same contract as fusedPass, over these rows. */
+  readonly pass: Kernel = (x, y, d, start, end, w, b, out) => {
+    if (x !== this.x || y !== this.y || d !== this.d || this.workers.length === 0) {
+      this.single(x, y, d, start, end, w, b, out);
+      return;
+    }
+    const rows = end - start;
+    const stride = 3 + d;
+    this.params.set(w.subarray(0, d));
+    this.params[d] = b;
+    for (let t = 0; t < this.threads; t++) {
+      this.params[d + 1 + 2 * t] = start + Math.floor((rows * t) / this.threads);
+      this.params[d + 2 + 2 * t] = start + Math.floor((rows * (t + 1)) / this.threads);
+    }
+    Atomics.store(this.control, DONE, 0);
+    Atomics.store(this.control, GENERATION, ++this.generation);
+    Atomics.notify(this.control, GENERATION);
+    const own = this.results.subarray(0, stride);
+    own.fill(0);
+    this.single(x, y, d, this.params[d + 1], this.params[d + 2], w, b, own);
+    const others = this.workers.length;
+    for (let done = Atomics.load(this.control, DONE); done < others; done = Atomics.load(this.control, DONE)) {
+      Atomics.wait(this.control, DONE, done);
+    }
+    for (let t = 0; t < this.threads; t++) {
+      for (let k = 0; k < stride; k++) out[k] += this.results[t * stride + k];
+    }
+  };
+
+  close(): void {
+    Atomics.store(this.control, GENERATION, -1);
+    Atomics.notify(this.control, GENERATION);
+    for (const worker of this.workers) void worker.terminate();
+  }
+}
