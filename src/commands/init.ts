@@ -1,10 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { packageFile } from '../paths.js';
 import type { RunIo } from './run.js';
 
 /** schema.json of this installation, so editors check the new file against the version that runs it. */
-const SCHEMA_PATH = fileURLToPath(new URL('../../schema.json', import.meta.url));
+const SCHEMA_PATH = packageFile('schema.json');
 
 /** A starter config that validates and trains as written: synthetic data, every key with a comment. */
 export function starterConfig(): string {

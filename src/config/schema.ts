@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { packageFile } from '../paths.js';
+import { createValidator } from './validator.js';
 
 /** The JSON Schema subset that schema.json uses; enough to describe what a key allows. */
 export interface JsonSchema {
@@ -19,23 +21,17 @@ export interface JsonSchema {
   minLength?: number;
 }
 
-/** schema.json sits at the package root, two levels above this file in both src/ and dist/. */
-const SCHEMA_URL = new URL('../../schema.json', import.meta.url);
 
 let cached: { schema: JsonSchema; validate: ValidateFunction } | undefined;
 
 export function schemaText(): string {
-  return readFileSync(SCHEMA_URL, 'utf8');
+  return readFileSync(packageFile('schema.json'), 'utf8');
 }
 
 function compiled(): { schema: JsonSchema; validate: ValidateFunction } {
   if (!cached) {
     const schema = JSON.parse(schemaText()) as JsonSchema;
-    // allErrors: report every problem of a file at once. useDefaults: the resolved config carries
-    // every default, so `start` events show exactly what ran. verbose: messages need the schema
-    // and value of each error. allowUnionTypes: `data` is a path string or a mapping.
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, allowUnionTypes: true, strict: true });
-    cached = { schema, validate: ajv.compile(schema) };
+    cached = { schema, validate: createValidator(schema) };
   }
   return cached;
 }

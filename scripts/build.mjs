@@ -1,0 +1,48 @@
+// Builds dist/: one bundle of the CLI with lazily loaded chunks (the dashboard's Ink and React stay
+// external and load only when shown), and the config validator compiled ahead of time.
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url);
+// The same options as src/config/validator.ts, which the tests run; the build stops if they differ.
+const AJV_OPTIONS = { allErrors: true, useDefaults: true, verbose: true, allowUnionTypes: true, strict: true };
+const source = readFileSync(new URL('src/config/validator.ts', root), 'utf8');
+for (const [key, value] of Object.entries(AJV_OPTIONS)) {
+  if (!source.includes(`${key}: ${value}`)) throw new Error(`scripts/build.mjs: Ajv option ${key} differs from src/config/validator.ts`);
+}
+
+const schema = JSON.parse(readFileSync(new URL('schema.json', root), 'utf8'));
+const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
+const validate = ajv.compile(schema);
+const generated = new URL('build/validate-config.mjs', root);
+mkdirSync(new URL('build/', root), { recursive: true });
+writeFileSync(generated, `${standaloneCode(ajv, validate)}\nexport function createValidator() { return validate; }\n`);
+
+rmSync(new URL('dist/', root), { recursive: true, force: true });
+await build({
+  entryPoints: [new URL('src/cli.ts', root).pathname],
+  outdir: new URL('dist/', root).pathname,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['ink', 'react', 'react/jsx-runtime', 'asciichart'],
+  jsx: 'automatic',
+  // Bundled CommonJS (Ajv's runtime helpers) may call require().
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'precompiled-validator',
+      setup(b) {
+        b.onResolve({ filter: /\/validator\.js$/ }, (args) =>
+          args.importer.endsWith('/src/config/schema.ts') ? { path: generated.pathname } : undefined,
+        );
+      },
+    },
+  ],
+});
+chmodSync(new URL('dist/cli.js', root), 0o755);
