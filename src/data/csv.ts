@@ -50,6 +50,77 @@ const UPPER_E = 69;
 /** Exact powers of ten: up to 1e22 every one is a double, which makes the fast path exact. */
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
+/** Where the last parseNumber call stopped reading. */
+let numberEnd = 0;
+
+/**
+ * Reads a number starting at `start`: [sign] digits [. digits] [e [sign] digits], stopping at the
+ * first byte that cannot continue it (`numberEnd`). NaN when there are no digits. Clinger's fast
+ * path gives the correctly rounded double when the mantissa has at most 15 significant digits and
+ * the power of ten is at most 22; anything longer goes through Number() on the text.
+ */
+function parseNumber(bytes: Uint8Array, start: number, limit: number): number {
+  let i = start;
+  let negative = false;
+  if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
+  let mantissa = 0;
+  let significant = 0;
+  let exponent = 0;
+  let digits = 0;
+  let c = 0;
+  while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
+    if (significant < 15) {
+      mantissa = mantissa * 10 + c;
+      if (mantissa > 0) significant++;
+    } else {
+      exponent++;
+      significant++;
+    }
+    digits++;
+    i++;
+  }
+  if (i < limit && bytes[i] === DOT) {
+    i++;
+    while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
+      if (significant < 15) {
+        mantissa = mantissa * 10 + c;
+        exponent--;
+        if (mantissa > 0) significant++;
+      } else significant++;
+      digits++;
+      i++;
+    }
+  }
+  if (digits > 0 && i < limit && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
+    i++;
+    let expNegative = false;
+    if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) expNegative = bytes[i++] === MINUS;
+    let power = 0;
+    let powerDigits = 0;
+    while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
+      if (power < 100000) power = power * 10 + c;
+      powerDigits++;
+      i++;
+    }
+    if (powerDigits === 0) digits = 0; // "1e" is not a number
+    exponent += expNegative ? -power : power;
+  }
+  numberEnd = i;
+  if (digits === 0) return NaN;
+  if (significant <= 15 && exponent >= -22 && exponent <= 22) {
+    const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
+    return negative ? -value : value;
+  }
+  return Number(new TextDecoder().decode(bytes.subarray(start, i)));
+}
+
+/** Why a used cell is not a number, for the message. */
+function notANumber(text: string): string {
+  if (/^[+-]?(nan|inf(inity)?)$/i.test(text)) return 'NaN and infinities are not allowed';
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return 'the number is too large for a double';
+  return 'expected a number like 1.5, -2 or 3e-4';
+}
+
 function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
 }
@@ -127,7 +198,6 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
   for (let p = bytes.indexOf(LF, header.bodyStart); p !== -1; p = bytes.indexOf(LF, p + 1)) capacity++;
   const x = rowArray(capacity * d);
   const y = rowArray(capacity);
-  const row = new Float64Array(d + 1);
 
   const len = bytes.length;
   let pos = header.bodyStart;
@@ -158,8 +228,10 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
       // One cell: [s, e) is its content without quotes and surrounding blanks.
       while (pos < len && isBlank(bytes[pos])) pos++;
       const cellStart = pos;
+      const target = col < width ? slot[col] : -1;
       let s = pos;
       let e: number;
+      let value = NaN;
       if (bytes[pos] === QUOTE) {
         s = ++pos;
         for (;;) {
@@ -175,75 +247,29 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
         }
         e = pos++;
         while (pos < len && isBlank(bytes[pos])) pos++;
+        if (target >= 0) {
+          while (s < e && isBlank(bytes[s])) s++;
+          while (e > s && isBlank(bytes[e - 1])) e--;
+          value = parseNumber(bytes, s, e);
+          if (numberEnd !== e) value = NaN;
+        }
       } else {
+        // A used cell is parsed as it is scanned: one pass over its bytes.
+        if (target >= 0) {
+          value = parseNumber(bytes, pos, len);
+          pos = numberEnd;
+        }
         while (pos < len) {
           const c = bytes[pos];
           if (c === COMMA || c === LF || c === CR) break;
+          if (!isBlank(c)) value = NaN; // text after the number
           pos++;
         }
         e = pos;
         while (e > s && isBlank(bytes[e - 1])) e--;
       }
 
-      const target = col < width ? slot[col] : -1;
       if (target >= 0) {
-        // The number: [sign] digits [. digits] [e [sign] digits]. Clinger's fast path gives the
-        // correctly rounded double when the mantissa has at most 15 significant digits and the
-        // power of ten is at most 22; anything longer goes through Number() on the text.
-        let i = s;
-        let negative = false;
-        if (i < e && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
-        let mantissa = 0;
-        let significant = 0;
-        let exponent = 0;
-        let digits = 0;
-        let c = 0;
-        while (i < e && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
-          if (significant < 15) {
-            mantissa = mantissa * 10 + c;
-            if (mantissa > 0) significant++;
-          } else {
-            exponent++;
-            significant++;
-          }
-          digits++;
-          i++;
-        }
-        if (i < e && bytes[i] === DOT) {
-          i++;
-          while (i < e && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
-            if (significant < 15) {
-              mantissa = mantissa * 10 + c;
-              exponent--;
-              if (mantissa > 0) significant++;
-            } else significant++;
-            digits++;
-            i++;
-          }
-        }
-        if (digits > 0 && i < e && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
-          i++;
-          let expNegative = false;
-          if (i < e && (bytes[i] === MINUS || bytes[i] === PLUS)) expNegative = bytes[i++] === MINUS;
-          let power = 0;
-          let powerDigits = 0;
-          while (i < e && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
-            if (power < 100000) power = power * 10 + c;
-            powerDigits++;
-            i++;
-          }
-          if (powerDigits === 0) digits = 0; // "1e" is not a number
-          exponent += expNegative ? -power : power;
-        }
-        let value: number;
-        if (digits === 0 || i !== e) {
-          value = NaN;
-        } else if (significant <= 15 && exponent >= -22 && exponent <= 22) {
-          value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
-          if (negative) value = -value;
-        } else {
-          value = Number(new TextDecoder().decode(bytes.subarray(s, e)));
-        }
         if (!Number.isFinite(value)) {
           if (skip) rowOk = false;
           else {
@@ -251,13 +277,12 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
             const name = names[col];
             if (s === e) fail(lineNo, where, `column "${name}" is blank; every used cell needs a number (or set \`data.missing: skip\` to drop such rows)`);
             const text = cellText(s, e);
-            const why = /^[+-]?(nan|inf(inity)?)$/i.test(text)
-              ? 'NaN and infinities are not allowed'
-              : digits > 0 && i === e ? 'the number is too large for a double' : 'expected a number like 1.5, -2 or 3e-4';
-            fail(lineNo, where, `column "${name}": ${JSON.stringify(text)} is not a number; ${why} (or set \`data.missing: skip\` to drop such rows)`);
+            fail(lineNo, where, `column "${name}": ${JSON.stringify(text)} is not a number; ${notANumber(text)} (or set \`data.missing: skip\` to drop such rows)`);
           }
         }
-        row[target] = value;
+        // Written in place; a skipped row is overwritten by the next one, as `rows` does not advance.
+        if (target < d) x[rows * d + target] = value;
+        else y[rows] = value;
       }
       col++;
 
@@ -287,9 +312,6 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
       skipped++;
       continue;
     }
-    const base = rows * d;
-    for (let j = 0; j < d; j++) x[base + j] = row[j];
-    y[rows] = row[d];
     rows++;
   }
 
