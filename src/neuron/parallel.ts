@@ -8,9 +8,12 @@ import { generatedKernel, kernelSource, type Kernel } from './kernel.js';
  * count the result is the same on every run.
  */
 
-// Control words: [0] generation (−1: stop), [1] workers done.
+// Control words: [0] generation (−1: stop), [1] workers done, [2] workers ready.
 const GENERATION = 0;
 const DONE = 1;
+const READY = 2;
+/** How long a new pool waits for its workers to start before it trains on one thread instead. */
+const START_TIMEOUT_MS = 10_000;
 
 /** Runs in each worker: wait for a new generation, sum its row range, report done. */
 const WORKER_SOURCE = `
@@ -24,6 +27,8 @@ const kernel = new Function(source)();
 }
 const stride = 3 + d;
 const out = results.subarray(index * stride, (index + 1) * stride);
+Atomics.add(control, ${READY}, 1);
+Atomics.notify(control, ${READY});
 let generation = 0;
 for (;;) {
   Atomics.wait(control, ${GENERATION}, generation);
@@ -49,8 +54,8 @@ function sharedFloat64(length: number): Float64Array {
 export const PARALLEL_MIN_CELLS = 1 << 17;
 
 export class ParallelKernel {
-  readonly threads: number;
-  private readonly workers: Worker[];
+  threads: number;
+  private workers: Worker[];
   private readonly control: Int32Array;
   private readonly params: Float64Array;
   private readonly results: Float64Array;
@@ -67,7 +72,7 @@ export class ParallelKernel {
     if (!isShared(x) || !isShared(y)) throw new Error('ParallelKernel needs rows on a SharedArrayBuffer');
     this.threads = Math.max(1, threads);
     this.single = generatedKernel(d);
-    this.control = new Int32Array(new SharedArrayBuffer(8));
+    this.control = new Int32Array(new SharedArrayBuffer(12));
     // [w_0..w_{d−1}, b, start_0, end_0, start_1, end_1, ...]
     this.params = sharedFloat64(d + 1 + 2 * this.threads);
     this.results = sharedFloat64(this.threads * (3 + d));
@@ -75,11 +80,24 @@ export class ParallelKernel {
     this.workers = Array.from({ length: this.threads - 1 }, (_, k) => {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
+        // Not the parent's flags: e.g. --input-type=module would make this CommonJS source fail.
+        execArgv: [],
         workerData: { x, y, d, control: this.control, params: this.params, results: this.results, index: k + 1, source },
       });
       worker.unref();
       return worker;
     });
+    // A pass waits for every worker with Atomics.wait: make sure they all run before relying on them.
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (let ready = Atomics.load(this.control, READY); ready < this.workers.length; ready = Atomics.load(this.control, READY)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(this.control, READY, ready, left) === 'timed-out') {
+        this.close();
+        this.workers = [];
+        this.threads = 1;
+        break;
+      }
+    }
   }
 
   /** A Kernel: the same contract as fusedPass, over these rows. */

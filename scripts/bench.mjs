@@ -1,0 +1,232 @@
+// npm run bench: every speed target of the project, each measured side by side with what it is
+// compared to, in one run, printed as one table (project figure, comparison figure, ratio).
+// The machine is noisy: each figure is the best of several repetitions, and the two sides of a
+// row are measured alternately.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'neuron-tui-bench-'));
+const quick = process.argv.includes('--quick');
+const N = quick ? 200_000 : 1_000_000;
+const rows = [];
+const row = (what, ours, theirs, unit, better) => {
+  const ratio = better === 'lower' ? theirs / ours : ours / theirs;
+  rows.push({ what, ours: `${ours.toFixed(ours < 10 ? 2 : 1)} ${unit}`, theirs: `${Number.isFinite(theirs) ? theirs.toFixed(theirs < 10 ? 2 : 1) : 'n/a'} ${unit}`, ratio: Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a' });
+  process.stderr.write(`  ${what}: ${rows[rows.length - 1].ours} vs ${rows[rows.length - 1].theirs}\n`);
+};
+const best = (times, f) => {
+  let min = Infinity;
+  for (let r = 0; r < times; r++) min = Math.min(min, f());
+  return min;
+};
+
+// Inside the project, so that the bundle's external imports resolve from node_modules.
+const entry = join(root, 'node_modules/.cache/neuron-tui-bench/bench.mjs');
+await build({ entryPoints: [join(root, 'scripts/bench-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry, logLevel: 'warning', external: ['asciichart'] });
+const P = await import(pathToFileURL(entry).href);
+const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+const threads = availableParallelism();
+
+function data(n, d) {
+  const x = P.rowArray(n * d);
+  const y = P.rowArray(n);
+  for (let k = 0; k < x.length; k++) x[k] = Math.sin(k * 0.7) * 1.3;
+  for (let i = 0; i < n; i++) y[i] = Math.cos(i) + 0.5;
+  return { x, y, w: new Float64Array(d).fill(0.1) };
+}
+
+/** ms per full-batch epoch: the fused pass plus the update, as the trainer does it. */
+function epochMs(kernel, n, d, { x, y, w }, repeats = 7) {
+  const out = P.passSums(d);
+  return best(repeats, () => {
+    out.fill(0);
+    const t = performance.now();
+    kernel(x, y, d, 0, n, w, 0.1, out);
+    for (let j = 0; j < d; j++) w[j] -= 1e-9 * out[3 + j];
+    return performance.now() - t;
+  });
+}
+
+/** numpy's vectorised epoch on the same kind of data, in its own process. */
+function numpyMs(n, d) {
+  if (!hasNumpy) return NaN;
+  const code = `
+import numpy as np, time
+n, d = ${n}, ${d}
+X = (np.sin(np.arange(n * d) * 0.7) * 1.3).reshape(n, d); y = np.cos(np.arange(n)) + 0.5; w = np.full(d, 0.1); b = 0.1
+best = 1e9
+for _ in range(7):
+    t = time.perf_counter()
+    z = X @ w + b; active = z > 0; r = np.where(active, z - y, 0.0)
+    loss = np.mean(np.where(active, r, y) ** 2); dw = 2 / n * (X.T @ r); db = 2 / n * r.sum(); w -= 1e-9 * dw
+    best = min(best, time.perf_counter() - t)
+print(best * 1000)`;
+  return Number(execFileSync('python3', ['-c', code], { encoding: 'utf8' }));
+}
+
+process.stderr.write(`kernel (N = ${N}, float64, full batch, ${threads} threads):\n`);
+for (const d of [16, 2, 64]) {
+  const set = data(N, d);
+  const pool = new P.ParallelKernel(set.x, set.y, d, threads);
+  let ours = Infinity;
+  let numpy = Infinity;
+  for (let round = 0; round < 2; round++) {
+    ours = Math.min(ours, epochMs(pool.pass, N, d, set));
+    numpy = Math.min(numpy, numpyMs(N, d));
+  }
+  row(`kernel d=${d}: epoch, ${threads} threads vs numpy`, ours, numpy, 'ms', 'lower');
+  if (d === 16) {
+    const single = epochMs(P.generatedKernel(d), N, d, set);
+    const reference = epochMs(P.fusedPass, N, d, set, 3);
+    row('kernel d=16: generated, 1 thread vs reference loop', single, reference, 'ms', 'lower');
+    row(`kernel d=16: ${threads} threads vs 1 thread`, ours, single, 'ms', 'lower');
+  }
+  pool.close();
+}
+
+process.stderr.write('threads: where they pay (d = 16):\n');
+for (const n of [1000, 8000, 32000]) {
+  const set = data(n, 16);
+  const pool = new P.ParallelKernel(set.x, set.y, 16, threads);
+  const par = epochMs(pool.pass, n, 16, set, 200);
+  const single = epochMs(P.generatedKernel(16), n, 16, set, 200);
+  row(`crossover N=${n} (${n * 16} cells${n * 16 >= P.PARALLEL_MIN_CELLS ? ', threads used' : ', 1 thread used'})`, par, single, 'ms', 'lower');
+  pool.close();
+}
+
+process.stderr.write('linear cost:\n');
+{
+  const big = data(N, 16);
+  const k = P.generatedKernel(16);
+  const perRow = (n) => epochMs(k, n, 16, big, 20) / n;
+  row(`time per row: N=${N} vs N=${N / 100} (1.00× = linear in N)`, perRow(N) * 1e6, perRow(N / 100) * 1e6, 'ns', 'lower');
+  const n = N / 10;
+  const perCell = (d) => epochMs(P.generatedKernel(d), n, d, data(n, d), 10) / (n * d);
+  row('time per cell: d=64 vs d=4 (1.00× = linear in d)', perCell(64) * 1e6, perCell(4) * 1e6, 'ns', 'lower');
+}
+
+process.stderr.write('chart drawing:\n');
+{
+  const start = { type: 'start', config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 }, dataset: { train: 1, validation: 0, features: ['x'], target: 'y', source: 's', skipped: 0 } };
+  const frame = (epochs) => {
+    const store = new P.MetricsStore(start, 'b', () => 0);
+    for (let e = 1; e <= epochs; e++) store.push({ type: 'epoch', epoch: e, loss: 1 / e, val_loss: null, active_ratio: 0.9, val_active_ratio: null, weight_norm: 1, bias: 0, grad_norm: 1, learning_rate: 0.1, elapsed_ms: e });
+    return best(50, () => {
+      const t = performance.now();
+      const view = store.view({ paused: false, learningRate: 0.1, weights: [1], bias: 0 });
+      P.renderChart([{ values: view.history.loss }], { width: 98, height: 12 });
+      P.renderChart([{ values: view.history.weightNorm }], { width: 48, height: 10 });
+      P.renderChart([{ values: view.history.active }], { width: 48, height: 10, min: 0, max: 1 });
+      return performance.now() - t;
+    });
+  };
+  row('chart frame after 1e6 epochs vs after 1e3 (1.00× = flat)', frame(1_000_000), frame(1000), 'ms', 'lower');
+}
+
+process.stderr.write('CSV loading:\n');
+{
+  const csv = join(work, 'big.csv');
+  const n = N;
+  let text = `${Array.from({ length: 16 }, (_, j) => `x${j + 1}`).join(',')},y\n`;
+  const parts = [text];
+  for (let i = 0; i < n; i++) {
+    let line = '';
+    for (let j = 0; j < 17; j++) line += `${j ? ',' : ''}${(Math.sin(i * 17 + j) * 3).toPrecision(10)}`;
+    parts.push(`${line}\n`);
+  }
+  writeFileSync(csv, parts.join(''));
+  const mb = statSync(csv).size / 1e6;
+  const ours = best(3, () => {
+    const t = performance.now();
+    const bytes = readFileSync(csv);
+    const header = P.readCsvHeader(bytes, 'big.csv');
+    P.readCsvNumbers(bytes, header, { features: [...Array(16).keys()], target: 16, missing: 'error' }, 'big.csv');
+    return performance.now() - t;
+  });
+  let loadtxt = NaN;
+  if (hasNumpy) {
+    loadtxt = Number(execFileSync('python3', ['-c', `import numpy as np, time\nt = time.perf_counter(); np.loadtxt(${JSON.stringify(csv)}, delimiter=',', skiprows=1); print((time.perf_counter() - t) * 1000)`], { encoding: 'utf8' }));
+  }
+  row(`CSV ${mb.toFixed(0)} MB: ours vs numpy loadtxt`, mb / (ours / 1000), mb / (loadtxt / 1000), 'MB/s', 'higher');
+  try {
+    const { inferSchema, initParser } = await import('udsv');
+    const udsv = best(2, () => {
+      const t = performance.now();
+      const str = readFileSync(csv, 'utf8');
+      initParser(inferSchema(str)).typedCols(str);
+      return performance.now() - t;
+    });
+    row('CSV: ours vs uDSV typedCols', mb / (ours / 1000), mb / (udsv / 1000), 'MB/s', 'higher');
+  } catch {
+    process.stderr.write('  (uDSV not installed: skipped)\n');
+  }
+}
+
+process.stderr.write('start-up and memory:\n');
+{
+  const cli = join(root, 'dist/cli.js');
+  const tiny = join(work, 'tiny.yaml');
+  writeFileSync(tiny, 'data:\n  synthetic:\n    samples: 100\n    weights: [1, 2]\nlearning_rate: 0.1\nepochs: 10\n');
+  const wall = (args) => best(10, () => {
+    const t = performance.now();
+    execFileSync(process.execPath, args, { stdio: 'ignore' });
+    return performance.now() - t;
+  });
+  let ours = Infinity;
+  let bare = Infinity;
+  for (let round = 0; round < 2; round++) {
+    bare = Math.min(bare, wall(['-e', '0']));
+    ours = Math.min(ours, wall([cli, 'run', tiny, '--json']));
+  }
+  row('start-up: run tiny.yaml --json vs node -e 0 (target ≤ 3×)', ours, bare, 'ms', 'lower');
+
+  const big = join(work, 'big.yaml');
+  writeFileSync(big, `data:\n  synthetic:\n    samples: ${N}\n    weights: [${Array(16).fill(0.5).join(', ')}]\nlearning_rate: 0.01\nepochs: 5\n`);
+  const probe = `process.argv = [process.argv[0], ${JSON.stringify(cli)}, 'run', ${JSON.stringify(big)}, '--json']; process.on('exit', () => process.stderr.write('RSS ' + process.resourceUsage().maxRSS + '\\n')); await import(${JSON.stringify(pathToFileURL(cli).href)});`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const rss = Number(/RSS (\d+)/.exec(result.stderr)?.[1]) / 1024;
+  const raw = (N * 17 * 8) / 1024 / 1024;
+  row(`peak RSS of a ${N} × 16 run vs raw data + 100 MB (target ≤ 1×)`, rss, raw + 100, 'MB', 'lower');
+}
+
+process.stderr.write('dashboard:\n');
+if (spawnSync('tmux', ['-V']).status === 0) {
+  const cli = join(root, 'dist/cli.js');
+  const config = join(root, 'configs/synthetic.yaml');
+  const elapsed = (args, terminal) => {
+    const out = join(work, `run-${terminal}.jsonl`);
+    const command = `${process.execPath} ${cli} run ${config} --set epochs=5000 --out ${out} ${args}`;
+    if (terminal) {
+      const socket = `bench-${process.pid}`;
+      execFileSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 'b', '-x', '100', '-y', '32', command]);
+      while (spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'b'], { stdio: 'ignore' }).status === 0) execFileSync('sleep', ['0.2']);
+    } else {
+      execFileSync('sh', ['-c', `${command} > /dev/null`]);
+    }
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    return JSON.parse(lines[lines.length - 1]).elapsed_ms;
+  };
+  let dash = Infinity;
+  let headless = Infinity;
+  for (let round = 0; round < 2; round++) {
+    headless = Math.min(headless, elapsed('--json', false));
+    dash = Math.min(dash, elapsed('', true));
+  }
+  row('training time: dashboard vs --json (synthetic.yaml, 5000 epochs)', dash, headless, 'ms', 'lower');
+} else {
+  process.stderr.write('  (tmux not installed: dashboard row skipped)\n');
+}
+if (!hasNumpy) process.stderr.write('numpy is not importable by python3: the numpy comparisons read n/a\n');
+
+rmSync(work, { recursive: true, force: true });
+const widths = ['what', 'ours', 'theirs', 'ratio'].map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
+const line = (r) => `| ${['what', 'ours', 'theirs', 'ratio'].map((k, i) => r[k].padEnd(widths[i])).join(' | ')} |`;
+console.log(`\nneuron-tui bench on ${threads} cores, Node ${process.version} (ratio > 1: ours is better)\n`);
+console.log(line({ what: 'what', ours: 'ours', theirs: 'compared with', ratio: 'ratio' }));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));
