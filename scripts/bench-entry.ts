@@ -2,7 +2,7 @@
 export { readCsvHeader, readCsvNumbers } from '../src/data/csv.js';
 export { rowArray } from '../src/data/rows.js';
 export { generatedKernel } from '../src/neuron/kernel.js';
-export { ParallelKernel, PARALLEL_MIN_CELLS } from '../src/neuron/parallel.js';
+export { ParallelKernel, PARALLEL_MIN_CELLS, SIMD_MIN_FEATURES } from '../src/neuron/parallel.js';
 export { fusedPass, passSums } from '../src/neuron/pass.js';
 export { renderChart } from '../src/tui/chart.js';
 export { MetricsStore } from '../src/tui/store.js';

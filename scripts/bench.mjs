@@ -3,7 +3,7 @@
 // The machine is noisy: each figure is the best of several repetitions, and the two sides of a
 // row are measured alternately.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -69,77 +69,23 @@ print(best * 1000)`;
   return Number(execFileSync('python3', ['-c', code], { encoding: 'utf8' }));
 }
 
-process.stderr.write(`kernel (N = ${N}, float64, full batch, ${threads} threads):\n`);
-for (const d of [16, 2, 64]) {
-  const set = data(N, d);
-  const pool = new P.ParallelKernel(set.x, set.y, d, threads);
-  let ours = Infinity;
-  let numpy = Infinity;
-  for (let round = 0; round < 2; round++) {
-    ours = Math.min(ours, epochMs(pool.pass, N, d, set));
-    numpy = Math.min(numpy, numpyMs(N, d));
-  }
-  row(`kernel d=${d}: epoch, ${threads} threads vs numpy`, ours, numpy, 'ms', 'lower');
-  if (d === 16) {
-    const single = epochMs(P.generatedKernel(d), N, d, set);
-    const reference = epochMs(P.fusedPass, N, d, set, 3);
-    row('kernel d=16: generated, 1 thread vs reference loop', single, reference, 'ms', 'lower');
-    row(`kernel d=16: ${threads} threads vs 1 thread`, ours, single, 'ms', 'lower');
-  }
-  pool.close();
-}
-
-process.stderr.write('threads: where they pay (d = 16):\n');
-for (const n of [1000, 8000, 32000]) {
-  const set = data(n, 16);
-  const pool = new P.ParallelKernel(set.x, set.y, 16, threads);
-  const par = epochMs(pool.pass, n, 16, set, 200);
-  const single = epochMs(P.generatedKernel(16), n, 16, set, 200);
-  row(`crossover N=${n} (${n * 16} cells${n * 16 >= P.PARALLEL_MIN_CELLS ? ', threads used' : ', 1 thread used'})`, par, single, 'ms', 'lower');
-  pool.close();
-}
-
-process.stderr.write('linear cost:\n');
-{
-  const big = data(N, 16);
-  const k = P.generatedKernel(16);
-  const perRow = (n) => epochMs(k, n, 16, big, 20) / n;
-  row(`time per row: N=${N} vs N=${N / 100} (1.00× = linear in N)`, perRow(N) * 1e6, perRow(N / 100) * 1e6, 'ns', 'lower');
-  const n = N / 10;
-  const perCell = (d) => epochMs(P.generatedKernel(d), n, d, data(n, d), 10) / (n * d);
-  row('time per cell: d=64 vs d=4 (1.00× = linear in d)', perCell(64) * 1e6, perCell(4) * 1e6, 'ns', 'lower');
-}
-
-process.stderr.write('chart drawing:\n');
-{
-  const start = { type: 'start', config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 }, dataset: { train: 1, validation: 0, features: ['x'], target: 'y', source: 's', skipped: 0 } };
-  const frame = (epochs) => {
-    const store = new P.MetricsStore(start, 'b', () => 0);
-    for (let e = 1; e <= epochs; e++) store.push({ type: 'epoch', epoch: e, loss: 1 / e, val_loss: null, active_ratio: 0.9, val_active_ratio: null, weight_norm: 1, bias: 0, grad_norm: 1, learning_rate: 0.1, elapsed_ms: e });
-    return best(50, () => {
-      const t = performance.now();
-      const view = store.view({ paused: false, learningRate: 0.1, weights: [1], bias: 0 });
-      P.renderChart([{ values: view.history.loss }], { width: 98, height: 12 });
-      P.renderChart([{ values: view.history.weightNorm }], { width: 48, height: 10 });
-      P.renderChart([{ values: view.history.active }], { width: 48, height: 10, min: 0, max: 1 });
-      return performance.now() - t;
-    });
-  };
-  row('chart frame after 1e6 epochs vs after 1e3 (1.00× = flat)', frame(1_000_000), frame(1000), 'ms', 'lower');
-}
-
+// CSV first: the process is fresh, as it is when `run` loads a file.
 process.stderr.write('CSV loading:\n');
 {
   const csv = join(work, 'big.csv');
   const n = N;
-  let text = `${Array.from({ length: 16 }, (_, j) => `x${j + 1}`).join(',')},y\n`;
-  const parts = [text];
-  for (let i = 0; i < n; i++) {
-    let line = '';
-    for (let j = 0; j < 17; j++) line += `${j ? ',' : ''}${(Math.sin(i * 17 + j) * 3).toPrecision(10)}`;
-    parts.push(`${line}\n`);
+  // Written in chunks, so the generator leaves no large heap behind to slow the parse down.
+  const fd = openSync(csv, 'w');
+  writeSync(fd, `${Array.from({ length: 16 }, (_, j) => `x${j + 1}`).join(',')},y\n`);
+  for (let from = 0; from < n; from += 10_000) {
+    let chunk = '';
+    for (let i = from; i < Math.min(n, from + 10_000); i++) {
+      for (let j = 0; j < 17; j++) chunk += `${j ? ',' : ''}${(Math.sin(i * 17 + j) * 3).toPrecision(10)}`;
+      chunk += '\n';
+    }
+    writeSync(fd, chunk);
   }
-  writeFileSync(csv, parts.join(''));
+  closeSync(fd);
   const mb = statSync(csv).size / 1e6;
   const ours = best(3, () => {
     const t = performance.now();
@@ -165,6 +111,86 @@ process.stderr.write('CSV loading:\n');
   } catch {
     process.stderr.write('  (uDSV not installed: skipped)\n');
   }
+}
+
+process.stderr.write(`kernel (N = ${N}, float64, full batch, ${threads} threads):\n`);
+for (const d of [16, 2, 64]) {
+  const set = data(N, d);
+  // What `run` picks: SIMD from SIMD_MIN_FEATURES features, threads above PARALLEL_MIN_CELLS.
+  const pool = new P.ParallelKernel(set.x, set.y, d, threads, d >= P.SIMD_MIN_FEATURES);
+  let ours = Infinity;
+  let numpy = Infinity;
+  for (let round = 0; round < 2; round++) {
+    ours = Math.min(ours, epochMs(pool.pass, N, d, set));
+    numpy = Math.min(numpy, numpyMs(N, d));
+  }
+  row(`kernel d=${d}: epoch, ${pool.mode}, ${threads} threads vs numpy`, ours, numpy, 'ms', 'lower');
+  if (d === 16) {
+    const simd1 = new P.ParallelKernel(set.x, set.y, d, 1, true);
+    const simd = epochMs(simd1.pass, N, d, set);
+    const generated = epochMs(P.generatedKernel(d), N, d, set);
+    const reference = epochMs(P.fusedPass, N, d, set, 3);
+    row('kernel d=16: SIMD, 1 thread vs generated JS, 1 thread', simd, generated, 'ms', 'lower');
+    row('kernel d=16: generated JS vs reference loop (1 thread)', generated, reference, 'ms', 'lower');
+    row(`kernel d=16: SIMD, ${threads} threads vs 1 thread`, ours, simd, 'ms', 'lower');
+    simd1.close();
+  }
+  pool.close();
+}
+
+process.stderr.write('where threads and SIMD pay:\n');
+for (const n of [1000, 8000, 64000, 256000]) {
+  const set = data(n, 16);
+  const pool = new P.ParallelKernel(set.x, set.y, 16, threads, true);
+  const one = new P.ParallelKernel(set.x, set.y, 16, 1, true);
+  const par = epochMs(pool.pass, n, 16, set, 100);
+  const single = epochMs(one.pass, n, 16, set, 100);
+  row(`threads at N=${n}, d=16 (${n * 16} cells${n * 16 >= P.PARALLEL_MIN_CELLS ? ': threads used' : ': 1 thread used'})`, par, single, 'ms', 'lower');
+  pool.close();
+  one.close();
+}
+for (const d of [2, 4, 8]) {
+  const n = N / 4;
+  const set = data(n, d);
+  const one = new P.ParallelKernel(set.x, set.y, d, 1, true);
+  row(`SIMD vs generated JS at d=${d}${d >= P.SIMD_MIN_FEATURES ? ' (SIMD used)' : ' (JS used)'}`, epochMs(one.pass, n, d, set), epochMs(P.generatedKernel(d), n, d, set), 'ms', 'lower');
+  one.close();
+}
+
+process.stderr.write('linear cost:\n');
+{
+  const big = data(N, 16);
+  const k = new P.ParallelKernel(big.x, big.y, 16, 1, true);
+  const perRow = (n) => epochMs(k.pass, n, 16, big, 20) / n;
+  row(`time per row: N=${N} vs N=${N / 100} (1.00× = linear in N)`, perRow(N) * 1e6, perRow(N / 100) * 1e6, 'ns', 'lower');
+  const n = N / 10;
+  const perCell = (d) => {
+    const set = data(n, d);
+    const one = new P.ParallelKernel(set.x, set.y, d, 1, true);
+    const ms = epochMs(one.pass, n, d, set, 10);
+    one.close();
+    return ms / (n * d);
+  };
+  row('time per cell: d=64 vs d=4 (1.00× = linear in d)', perCell(64) * 1e6, perCell(4) * 1e6, 'ns', 'lower');
+  k.close();
+}
+
+process.stderr.write('chart drawing:\n');
+{
+  const start = { type: 'start', config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 }, dataset: { train: 1, validation: 0, features: ['x'], target: 'y', source: 's', skipped: 0 } };
+  const frame = (epochs) => {
+    const store = new P.MetricsStore(start, 'b', () => 0);
+    for (let e = 1; e <= epochs; e++) store.push({ type: 'epoch', epoch: e, loss: 1 / e, val_loss: null, active_ratio: 0.9, val_active_ratio: null, weight_norm: 1, bias: 0, grad_norm: 1, learning_rate: 0.1, elapsed_ms: e });
+    return best(50, () => {
+      const t = performance.now();
+      const view = store.view({ paused: false, learningRate: 0.1, weights: [1], bias: 0 });
+      P.renderChart([{ values: view.history.loss }], { width: 98, height: 12 });
+      P.renderChart([{ values: view.history.weightNorm }], { width: 48, height: 10 });
+      P.renderChart([{ values: view.history.active }], { width: 48, height: 10, min: 0, max: 1 });
+      return performance.now() - t;
+    });
+  };
+  row('chart frame after 1e6 epochs vs after 1e3 (1.00× = flat)', frame(1_000_000), frame(1000), 'ms', 'lower');
 }
 
 process.stderr.write('start-up and memory:\n');

@@ -5,7 +5,7 @@ import { loadConfig, parseOverride } from '../config/load.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { formatNumber, statusAdvice } from '../format.js';
-import { PARALLEL_MIN_CELLS, ParallelKernel } from '../neuron/parallel.js';
+import { PARALLEL_MIN_CELLS, ParallelKernel, SIMD_MIN_FEATURES } from '../neuron/parallel.js';
 import { eventLine, JsonLinesFile } from '../sinks/jsonl.js';
 import { PlainProgress } from '../sinks/plain.js';
 import { saveWeights } from '../sinks/weights.js';
@@ -37,12 +37,18 @@ function checkWritable(flag: string, path: string): void {
   if (problem) throw new InputError([{ where: `${flag} ${path}`, message: `cannot write the file: ${problem}` }]);
 }
 
-/** Threads only where they pay: full batches over enough cells (see PARALLEL_MIN_CELLS). */
-function parallelKernel(batchSize: 'full' | number, dataset: Dataset, threads: number): ParallelKernel | null {
+/**
+ * The full-batch kernel: SIMD where there are enough features, threads where there are enough
+ * cells (both measured by `npm run bench`); otherwise the trainer's generated JavaScript pass.
+ * Mini-batches are short and in shuffled order: they keep the single-threaded ordered pass.
+ */
+function fastKernel(batchSize: 'full' | number, dataset: Dataset, threads: number): ParallelKernel | null {
   const { x, y, n } = dataset.train;
   const fullBatch = batchSize === 'full' || batchSize >= n;
-  if (threads < 2 || !fullBatch || n * dataset.d < PARALLEL_MIN_CELLS) return null;
-  return new ParallelKernel(x, y, dataset.d, threads);
+  const useThreads = threads >= 2 && n * dataset.d >= PARALLEL_MIN_CELLS ? threads : 1;
+  const simd = dataset.d >= SIMD_MIN_FEATURES;
+  if (!fullBatch || (useThreads === 1 && !simd)) return null;
+  return new ParallelKernel(x, y, dataset.d, useThreads, simd);
 }
 
 /** Where the events of a run go; the dashboard is one, chosen when stdout is a terminal. */
@@ -93,7 +99,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
     dashboard = await import('../tui/live.js');
   }
   const clock = (): number => performance.now();
-  const parallel = parallelKernel(loaded.config.batch_size, dataset, flags.threads ?? availableParallelism());
+  const parallel = fastKernel(loaded.config.batch_size, dataset, flags.threads ?? availableParallelism());
   const trainer = new Trainer(loaded.config, dataset, { clock, kernel: parallel?.pass });
   const out = flags.out ? new JsonLinesFile(flags.out) : null;
   const view = headlessView(flags, io, dataset);

@@ -1,7 +1,5 @@
 /**
- * Row storage for datasets: Float64Arrays on a SharedArrayBuffer, so the training kernel's worker
- * threads read the rows where they are, without a copy.
+ * Row storage for datasets: shared memory (see src/memory/arena.ts), so the training kernel's
+ * worker threads, and its WebAssembly SIMD code, read the rows where they are.
  */
-export function rowArray(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
-}
+export { rowArray } from '../memory/arena.js';

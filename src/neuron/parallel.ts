@@ -1,11 +1,14 @@
 import { Worker } from 'node:worker_threads';
+import { arenaOf, rowArray } from '../memory/arena.js';
 import { generatedKernel, kernelSource, type Kernel } from './kernel.js';
+import { instantiate, kernelModule } from './wasm.js';
 
 /**
- * The generated kernel split over threads by fixed row ranges. The caller's thread computes the
- * first range itself and waits for the others with Atomics, so a pass stays a synchronous call
- * (the training loop does not change). Partial sums are added in range order: for a given thread
- * count the result is the same on every run.
+ * A kernel split over threads by fixed row ranges. The caller's thread computes the first range
+ * itself and waits for the others with Atomics, so a pass stays a synchronous call (the training
+ * loop does not change). Partial sums are added in range order: for a given thread count the
+ * result is the same on every run. Each thread runs the WebAssembly SIMD pass when the rows live
+ * in the arena and `simd` is asked for, else the generated JavaScript pass.
  */
 
 // Control words: [0] generation (−1: stop), [1] workers done, [2] workers ready.
@@ -15,18 +18,30 @@ const READY = 2;
 /** How long a new pool waits for its workers to start before it trains on one thread instead. */
 const START_TIMEOUT_MS = 10_000;
 
+/** Below this many cells (rows × features) a pass is too short for threads to pay: measured by `npm run bench`. */
+export const PARALLEL_MIN_CELLS = 1 << 17;
+/** Below this many features the generated JavaScript pass beats the SIMD one (two lanes barely fill). */
+export const SIMD_MIN_FEATURES = 4;
+
 /** Runs in each worker: wait for a new generation, sum its row range, report done. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { x, y, d, control, params, results, index, source } = workerData;
-const kernel = new Function(source)();
-{ // warm up on a few thousand rows, as generatedKernel does on the main thread
-  const rows = 2048, wx = new Float64Array(rows * d).map((_, k) => ((k * 7919) % 13) / 13 - 0.5);
-  const wy = new Float64Array(rows).map((_, i) => (i % 5) / 5), ww = new Float64Array(d).fill(0.1);
-  for (let k = 0; k < 3; k++) kernel(wx, wy, d, 0, rows, ww, 0.05, new Float64Array(3 + d));
-}
+const { x, y, d, control, params, results, scratch, index, source, memory, module } = workerData;
 const stride = 3 + d;
 const out = results.subarray(index * stride, (index + 1) * stride);
+let run;
+if (module) {
+  const pass = new WebAssembly.Instance(module, { env: { memory } }).exports.pass;
+  const g = scratch.subarray(index * stride, index * stride + d);
+  run = (start, end) => pass(x.byteOffset, y.byteOffset, d, start, end, params.byteOffset, params[d], g.byteOffset, out.byteOffset);
+} else {
+  const kernel = new Function(source)();
+  // warm up on a few thousand rows, as generatedKernel does on the main thread
+  const rows = 2048, wx = new Float64Array(rows * d).map((_, k) => ((k * 7919) % 13) / 13 - 0.5);
+  const wy = new Float64Array(rows).map((_, i) => (i % 5) / 5), ww = new Float64Array(d).fill(0.1);
+  for (let k = 0; k < 3; k++) kernel(wx, wy, d, 0, rows, ww, 0.05, new Float64Array(stride));
+  run = (start, end) => kernel(x, y, d, start, end, params.subarray(0, d), params[d], out);
+}
 Atomics.add(control, ${READY}, 1);
 Atomics.notify(control, ${READY});
 let generation = 0;
@@ -34,9 +49,8 @@ for (;;) {
   Atomics.wait(control, ${GENERATION}, generation);
   generation = Atomics.load(control, ${GENERATION});
   if (generation < 0) break;
-  const start = params[d + 1 + 2 * index], end = params[d + 2 + 2 * index];
   out.fill(0);
-  kernel(x, y, d, start, end, params.subarray(0, d), params[d], out);
+  run(params[d + 1 + 2 * index], params[d + 2 + 2 * index]);
   Atomics.add(control, ${DONE}, 1);
   Atomics.notify(control, ${DONE});
 }
@@ -46,43 +60,68 @@ function isShared(array: Float64Array): boolean {
   return array.buffer instanceof SharedArrayBuffer;
 }
 
-function sharedFloat64(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
-}
-
-/** Below this many cells (rows × features) a pass is too short for threads to pay: measured by `npm run bench`. */
-export const PARALLEL_MIN_CELLS = 1 << 17;
-
 export class ParallelKernel {
   threads: number;
+  /** `simd` when the threads run the WebAssembly SIMD pass, `js` for the generated JavaScript one. */
+  readonly mode: 'simd' | 'js';
   private workers: Worker[];
   private readonly control: Int32Array;
+  /** [w_0..w_{d−1}, b, start_0, end_0, start_1, end_1, ...] */
   private readonly params: Float64Array;
+  /** Per thread: [sse, active, db, dw_0..dw_{d−1}]. */
   private readonly results: Float64Array;
+  /** Per thread: the SIMD pass's gradient scratch. */
+  private readonly scratch: Float64Array;
+  private readonly own: (start: number, end: number) => void;
   private readonly single: Kernel;
   private generation = 0;
 
-  /** `x` and `y` must live on a SharedArrayBuffer; `threads` counts the caller's thread. */
+  /** `x` and `y` must live on shared memory; `threads` counts the caller's thread. */
   constructor(
     private readonly x: Float64Array,
     private readonly y: Float64Array,
     private readonly d: number,
     threads: number,
+    simd = true,
   ) {
-    if (!isShared(x) || !isShared(y)) throw new Error('ParallelKernel needs rows on a SharedArrayBuffer');
+    if (!isShared(x) || !isShared(y)) throw new Error('ParallelKernel needs rows on shared memory');
     this.threads = Math.max(1, threads);
     this.single = generatedKernel(d);
+    const memory = simd ? arenaOf(x, y) : null;
+    const module = memory ? kernelModule() : null;
+    this.mode = memory && module ? 'simd' : 'js';
+    const stride = 3 + d;
     this.control = new Int32Array(new SharedArrayBuffer(12));
-    // [w_0..w_{d−1}, b, start_0, end_0, start_1, end_1, ...]
-    this.params = sharedFloat64(d + 1 + 2 * this.threads);
-    this.results = sharedFloat64(this.threads * (3 + d));
+    this.params = rowArray(d + 1 + 2 * this.threads);
+    this.results = rowArray(this.threads * stride);
+    this.scratch = rowArray(this.threads * stride);
+    const out0 = this.results.subarray(0, stride);
+    if (this.mode === 'simd') {
+      const pass = instantiate(memory!)!;
+      const g0 = this.scratch.subarray(0, d);
+      this.own = (start, end) => pass(x.byteOffset, y.byteOffset, d, start, end, this.params.byteOffset, this.params[d], g0.byteOffset, out0.byteOffset);
+    } else {
+      this.own = (start, end) => this.single(x, y, d, start, end, this.params.subarray(0, d), this.params[d], out0);
+    }
     const source = kernelSource(d);
     this.workers = Array.from({ length: this.threads - 1 }, (_, k) => {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
         // Not the parent's flags: e.g. --input-type=module would make this CommonJS source fail.
         execArgv: [],
-        workerData: { x, y, d, control: this.control, params: this.params, results: this.results, index: k + 1, source },
+        workerData: {
+          x,
+          y,
+          d,
+          control: this.control,
+          params: this.params,
+          results: this.results,
+          scratch: this.scratch,
+          index: k + 1,
+          source,
+          memory: this.mode === 'simd' ? memory : null,
+          module: this.mode === 'simd' ? module : null,
+        },
       });
       worker.unref();
       return worker;
@@ -102,7 +141,7 @@ export class ParallelKernel {
 
   /** A Kernel: the same contract as fusedPass, over these rows. */
   readonly pass: Kernel = (x, y, d, start, end, w, b, out) => {
-    if (x !== this.x || y !== this.y || d !== this.d || this.workers.length === 0) {
+    if (x !== this.x || y !== this.y || d !== this.d) {
       this.single(x, y, d, start, end, w, b, out);
       return;
     }
@@ -114,13 +153,14 @@ export class ParallelKernel {
       this.params[d + 1 + 2 * t] = start + Math.floor((rows * t) / this.threads);
       this.params[d + 2 + 2 * t] = start + Math.floor((rows * (t + 1)) / this.threads);
     }
-    Atomics.store(this.control, DONE, 0);
-    Atomics.store(this.control, GENERATION, ++this.generation);
-    Atomics.notify(this.control, GENERATION);
-    const own = this.results.subarray(0, stride);
-    own.fill(0);
-    this.single(x, y, d, this.params[d + 1], this.params[d + 2], w, b, own);
     const others = this.workers.length;
+    if (others > 0) {
+      Atomics.store(this.control, DONE, 0);
+      Atomics.store(this.control, GENERATION, ++this.generation);
+      Atomics.notify(this.control, GENERATION);
+    }
+    this.results.subarray(0, stride).fill(0);
+    this.own(this.params[d + 1], this.params[d + 2]);
     for (let done = Atomics.load(this.control, DONE); done < others; done = Atomics.load(this.control, DONE)) {
       Atomics.wait(this.control, DONE, done);
     }

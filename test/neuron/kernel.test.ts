@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rowArray } from '../../src/data/rows.js';
 import { generatedKernel, UNROLL_LIMIT } from '../../src/neuron/kernel.js';
 import { ParallelKernel } from '../../src/neuron/parallel.js';
 import { fusedPass, passSums } from '../../src/neuron/pass.js';
 import { rng } from '../../src/random/rng.js';
+// @ts-expect-error: a build script in plain JavaScript, without type declarations
+import { assembleKernel, moduleSource } from '../../scripts/build-wasm.mjs';
 
 function problem(n: number, d: number, seed: number) {
   const r = rng(seed, 'synthetic');
@@ -28,32 +31,51 @@ describe('generated kernel', () => {
   }
 });
 
-describe('parallel kernel', () => {
+describe('SIMD and threaded kernels', () => {
   const pools: ParallelKernel[] = [];
   afterAll(() => pools.forEach((p) => p.close()));
 
-  for (const [d, threads] of [
-    [16, 2],
-    [5, 3],
-    [70, 2],
-  ]) {
-    it(`agrees with the reference to 1e-12 and is deterministic (d = ${d}, ${threads} threads)`, () => {
-      const n = 20_000;
-      const { x, y, w, b } = problem(n, d, 40 + d);
-      const pool = new ParallelKernel(x, y, d, threads);
-      pools.push(pool);
-      const reference = passSums(d);
-      fusedPass(x, y, d, 3, n, w, b, reference);
-      const first = passSums(d);
-      const second = passSums(d);
-      pool.pass(x, y, d, 3, n, w, b, first);
-      pool.pass(x, y, d, 3, n, w, b, second);
-      expect(Array.from(second)).toEqual(Array.from(first));
-      for (let k = 0; k < reference.length; k++) {
-        expect(Math.abs(first[k] - reference[k])).toBeLessThanOrEqual(1e-12 * Math.abs(reference[k]));
-      }
-    });
+  for (const simd of [true, false]) {
+    for (const [d, threads] of [
+      [16, 1],
+      [16, 2],
+      [5, 3],
+      [1, 2],
+      [70, 2],
+    ]) {
+      it(`${simd ? 'SIMD' : 'JavaScript'}, d = ${d}, ${threads} thread(s): agrees with the reference to 1e-12 and is deterministic`, () => {
+        const n = 20_000;
+        const { x, y, w, b } = problem(n, d, 40 + d);
+        const pool = new ParallelKernel(x, y, d, threads, simd);
+        pools.push(pool);
+        expect(pool.mode).toBe(simd ? 'simd' : 'js');
+        expect(pool.threads).toBe(threads);
+        const reference = passSums(d);
+        fusedPass(x, y, d, 3, n, w, b, reference);
+        const first = passSums(d);
+        const second = passSums(d);
+        pool.pass(x, y, d, 3, n, w, b, first);
+        pool.pass(x, y, d, 3, n, w, b, second);
+        expect(Array.from(second)).toEqual(Array.from(first));
+        expect(first[1]).toBe(reference[1]); // the active count is exact
+        for (let k = 0; k < reference.length; k++) {
+          expect(Math.abs(first[k] - reference[k])).toBeLessThanOrEqual(1e-12 * Math.abs(reference[k]));
+        }
+      });
+    }
   }
+
+  it('treats z = 0 as inactive, like the reference', () => {
+    const x = rowArray(8);
+    const y = rowArray(2);
+    x.set([1, 1, 1, 1, 2, 2, 2, 2]);
+    y.set([3, 4]);
+    const pool = new ParallelKernel(x, y, 4, 1, true);
+    pools.push(pool);
+    const sums = passSums(4);
+    pool.pass(x, y, 4, 0, 2, Float64Array.from([0.25, 0.25, 0.25, 0.25]), -1, sums); // z = 0 and z = 1
+    expect(Array.from(sums)).toEqual([9 + (1 - 4) ** 2, 1, -3, -6, -6, -6, -6]);
+  });
 
   it('uses one thread for rows it was not built on', () => {
     const a = problem(500, 4, 1);
@@ -65,5 +87,10 @@ describe('parallel kernel', () => {
     fusedPass(other.x, other.y, 4, 0, 500, other.w, 0.1, expected);
     pool.pass(other.x, other.y, 4, 0, 500, other.w, 0.1, got);
     expect(Array.from(got)).toEqual(Array.from(expected));
+  });
+
+  it('runs the WebAssembly assembled from kernel.wat as committed', async () => {
+    const committed = readFileSync(new URL('../../src/neuron/kernel-wasm.ts', import.meta.url), 'utf8');
+    expect(committed).toBe(moduleSource(await assembleKernel()));
   });
 });

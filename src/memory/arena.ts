@@ -1,0 +1,49 @@
+/**
+ * Where dataset rows live: one shared WebAssembly memory, handed out by a bump allocator. Shared,
+ * so worker threads read the rows without a copy; WebAssembly memory, so the SIMD kernel reads
+ * them too. Nothing is freed (a run loads its rows once). Past 4 GiB, the wasm32 limit, rows go to
+ * plain SharedArrayBuffers and the JavaScript kernels.
+ */
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+const ALIGN = 16; // v128 loads
+
+let memory: WebAssembly.Memory | null | undefined;
+let top = 0;
+const inArena = new WeakSet<Float64Array>();
+
+function arenaMemory(): WebAssembly.Memory | null {
+  if (memory === undefined) {
+    try {
+      memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    } catch {
+      memory = null; // no shared WebAssembly memory here: plain shared buffers still work
+    }
+  }
+  return memory;
+}
+
+/** A zeroed Float64Array on shared memory: in the arena when it fits, else on its own buffer. */
+export function rowArray(length: number): Float64Array {
+  const bytes = Math.ceil((length * 8) / ALIGN) * ALIGN;
+  const mem = arenaMemory();
+  if (mem && top + bytes <= MAX_PAGES * PAGE) {
+    const pages = mem.buffer.byteLength / PAGE;
+    const needed = Math.ceil((top + bytes) / PAGE);
+    try {
+      if (needed > pages) mem.grow(needed - pages);
+      const view = new Float64Array(mem.buffer, top, length);
+      top += bytes;
+      inArena.add(view);
+      return view;
+    } catch {
+      // the system refused to grow the memory: fall through
+    }
+  }
+  return new Float64Array(new SharedArrayBuffer(length * 8));
+}
+
+/** The arena's memory, when `views` all live in it: then the wasm kernel can read them. */
+export function arenaOf(...views: Float64Array[]): WebAssembly.Memory | null {
+  return memory && views.every((v) => inArena.has(v)) ? memory : null;
+}
