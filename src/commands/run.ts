@@ -119,13 +119,13 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   try {
     const start = trainer.startEvent();
     out?.write(start);
-    if (!dashboard) view.start(start);
-    if (trainer.revived && !dashboard) {
-      io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(trainer.b)} so the neuron starts alive\n`);
-    }
     if (dashboard) {
       end = await dashboard.runDashboard({ trainer, configPath, clock, abort, onEpoch: (e) => out?.write(e), stdout: io.stdout });
     } else {
+      view.start(start);
+      if (trainer.revived) {
+        io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(trainer.b)} so the neuron starts alive\n`);
+      }
       end = await runTraining(trainer, {
         clock,
         signal: abort.signal,
@@ -135,9 +135,9 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
         },
         onEveryEpoch: view.everyEpoch && ((e) => view.everyEpoch?.(e, trainer.status !== null)),
       });
+      view.end(end);
     }
     out?.write(end);
-    if (!dashboard) view.end(end);
   } finally {
     parallel?.close();
     out?.close();

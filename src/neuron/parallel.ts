@@ -18,8 +18,11 @@ const READY = 2;
 /** How long a new pool waits for its workers to start before it trains on one thread instead. */
 const START_TIMEOUT_MS = 10_000;
 
-/** Below this many cells (rows × features) a pass is too short for threads to pay: measured by `npm run bench`. */
-export const PARALLEL_MIN_CELLS = 1 << 17;
+/**
+ * Below this many cells (rows × features) a pass is too short for threads to pay: waking a worker
+ * costs tens of microseconds. `npm run bench` measured break-even near 1M cells and 1.25× at 4M.
+ */
+export const PARALLEL_MIN_CELLS = 1 << 21;
 /** Below this many features the generated JavaScript pass beats the SIMD one (two lanes barely fill). */
 export const SIMD_MIN_FEATURES = 4;
 
