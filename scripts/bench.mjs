@@ -16,7 +16,7 @@ const N = quick ? 200_000 : 1_000_000;
 const rows = [];
 // better: 'lower' or 'higher' (ratio > 1 means ours is better), or 'multiple' (ratio = ours / theirs, for targets like ≤ 3×).
 const row = (what, ours, theirs, unit, better) => {
-  const ratio = better === 'lower' ? theirs / ours : better === 'higher' ? ours / theirs : ours / theirs;
+  const ratio = better === 'lower' ? theirs / ours : ours / theirs;
   rows.push({ what, ours: `${ours.toFixed(ours < 10 ? 2 : 1)} ${unit}`, theirs: `${Number.isFinite(theirs) ? theirs.toFixed(theirs < 10 ? 2 : 1) : 'n/a'} ${unit}`, ratio: Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a' });
   process.stderr.write(`  ${what}: ${rows[rows.length - 1].ours} vs ${rows[rows.length - 1].theirs}\n`);
 };
