@@ -6,5 +6,6 @@ export default defineConfig({
     testTimeout: 30_000,
     // The CLI tests spawn node processes; two cores are shared with the other test files.
     pool: 'forks',
+    setupFiles: ['test/setup.ts'],
   },
 });

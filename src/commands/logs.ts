@@ -2,6 +2,7 @@ import { formatDuration, formatNumber, formatVector } from '../format.js';
 import { logOutcome, readRunLog } from '../logs/read.js';
 import { compareTable, MAX_RUNS } from '../logs/compare.js';
 import { InputError } from '../errors.js';
+import { importInteractive } from '../tui/interactive.js';
 import type { RunIo } from './run.js';
 
 /** `neuron-tui replay LOG`: the recorded run in the dashboard, or its summary without a terminal. */
@@ -9,7 +10,7 @@ export async function replayCommand(file: string, flags: { speed?: number }, io:
   const log = readRunLog(file);
   if (io.stdout.isTTY) {
     process.env.NODE_ENV ??= 'production';
-    const { replayDashboard } = await import('../tui/replay.js');
+    const { replayDashboard } = await importInteractive(() => import('../tui/replay.js'));
     await replayDashboard(log, flags.speed, io.stdout, io.stdin);
     return 0;
   }
@@ -32,7 +33,7 @@ export async function compareCommand(files: string[], flags: { log?: boolean }, 
   const logs = files.map(readRunLog);
   if (io.stdout.isTTY) {
     process.env.NODE_ENV ??= 'production';
-    const { compareDashboard } = await import('../tui/compare.js');
+    const { compareDashboard } = await importInteractive(() => import('../tui/compare.js'));
     await compareDashboard(logs, Boolean(flags.log), io.stdout);
     return 0;
   }

@@ -11,6 +11,7 @@ import { PlainProgress } from '../sinks/plain.js';
 import { saveWeights } from '../sinks/weights.js';
 import { exitCodeFor, type EndEvent, type EpochEvent, type StartEvent } from '../train/events.js';
 import { runTraining } from '../train/run.js';
+import { importInteractive } from '../tui/interactive.js';
 import { Trainer } from '../train/trainer.js';
 
 export interface RunFlags {
@@ -96,7 +97,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   let dashboard: typeof import('../tui/live.js') | null = null;
   if (!flags.json && io.stdout.isTTY) {
     process.env.NODE_ENV ??= 'production';
-    dashboard = await import('../tui/live.js');
+    dashboard = await importInteractive(() => import('../tui/live.js'));
   }
   const clock = (): number => performance.now();
   const parallel = fastKernel(loaded.config.batch_size, dataset, flags.threads ?? availableParallelism());

@@ -1,0 +1,16 @@
+/**
+ * Imports a module that loads Ink, as a live terminal UI. Ink decides once, when it is first
+ * loaded, whether it runs in CI (from CI, CONTINUOUS_INTEGRATION and CI_* variables), and in CI it
+ * writes only the last frame. The commands load Ink only when stdout is a terminal, where someone
+ * is watching, so the dashboard is live there even in a shell that exports CI.
+ */
+export async function importInteractive<T>(load: () => Promise<T>): Promise<T> {
+  const saved = process.env.CI;
+  process.env.CI = 'false';
+  try {
+    return await load();
+  } finally {
+    if (saved === undefined) delete process.env.CI;
+    else process.env.CI = saved;
+  }
+}
