@@ -31,6 +31,11 @@ const entry = join(root, 'node_modules/.cache/neuron-tui-bench/bench.mjs');
 await build({ entryPoints: [join(root, 'scripts/bench-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry, logLevel: 'warning', external: ['asciichart'] });
 const P = await import(pathToFileURL(entry).href);
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+// Some machines set these to work around old OpenBLAS bugs; they slow a current numpy down, and
+// the comparison is with numpy at its best.
+const numpyEnv = { ...process.env };
+delete numpyEnv.OPENBLAS_CORETYPE;
+delete numpyEnv.OPENBLAS_L2_SIZE;
 const threads = availableParallelism();
 
 function data(n, d) {
@@ -67,7 +72,7 @@ for _ in range(7):
     loss = np.mean(np.where(active, r, y) ** 2); dw = 2 / n * (X.T @ r); db = 2 / n * r.sum(); w -= 1e-9 * dw
     best = min(best, time.perf_counter() - t)
 print(best * 1000)`;
-  return Number(execFileSync('python3', ['-c', code], { encoding: 'utf8' }));
+  return Number(execFileSync('python3', ['-c', code], { encoding: 'utf8', env: numpyEnv }));
 }
 
 // CSV first: the process is fresh, as it is when `run` loads a file.
@@ -97,7 +102,7 @@ process.stderr.write('CSV loading:\n');
   });
   let loadtxt = NaN;
   if (hasNumpy) {
-    loadtxt = Number(execFileSync('python3', ['-c', `import numpy as np, time\nt = time.perf_counter(); np.loadtxt(${JSON.stringify(csv)}, delimiter=',', skiprows=1); print((time.perf_counter() - t) * 1000)`], { encoding: 'utf8' }));
+    loadtxt = Number(execFileSync('python3', ['-c', `import numpy as np, time\nt = time.perf_counter(); np.loadtxt(${JSON.stringify(csv)}, delimiter=',', skiprows=1); print((time.perf_counter() - t) * 1000)`], { encoding: 'utf8', env: numpyEnv }));
   }
   row(`CSV ${mb.toFixed(0)} MB: ours vs numpy loadtxt`, mb / (ours / 1000), mb / (loadtxt / 1000), 'MB/s', 'higher');
   try {
