@@ -23,11 +23,15 @@ export function passSums(d: number): PassSums {
   return new Float64Array(DW + d);
 }
 
-/** One fused forward + gradient pass over rows [start, end) of row-major x; adds into `out`. */
-export function fusedPass(
+/**
+ * One fused forward + gradient pass over rows order[start..end) of row-major x (rows start..end
+ * when `order` is null); adds into `out`. Mini-batches pass their shuffled order.
+ */
+export function fusedPassOrdered(
   x: Float64Array,
   y: Float64Array,
   d: number,
+  order: Uint32Array | null,
   start: number,
   end: number,
   w: Float64Array,
@@ -37,7 +41,8 @@ export function fusedPass(
   let sse = 0;
   let active = 0;
   let db = 0;
-  for (let i = start; i < end; i++) {
+  for (let k = start; k < end; k++) {
+    const i = order === null ? k : order[k];
     const row = i * d;
     let z = b; //                                z_i = w·x_i + b
     for (let j = 0; j < d; j++) z += w[j] * x[row + j];
@@ -56,39 +61,18 @@ export function fusedPass(
   out[DB] += db;
 }
 
-/** The same pass over rows picked by `order[start..end)`: mini-batches of shuffled rows. */
-export function fusedPassOrdered(
+/** The fused pass over the contiguous rows [start, end): the reference every faster kernel must match. */
+export function fusedPass(
   x: Float64Array,
   y: Float64Array,
   d: number,
-  order: Uint32Array,
   start: number,
   end: number,
   w: Float64Array,
   b: number,
   out: PassSums,
 ): void {
-  let sse = 0;
-  let active = 0;
-  let db = 0;
-  for (let k = start; k < end; k++) {
-    const i = order[k];
-    const row = i * d;
-    let z = b; //                                z_i = w·x_i + b
-    for (let j = 0; j < d; j++) z += w[j] * x[row + j];
-    if (z > 0) {
-      const r = z - y[i]; //                     a_i = z_i for z_i > 0
-      sse += r * r;
-      active++;
-      db += r;
-      for (let j = 0; j < d; j++) out[DW + j] += r * x[row + j];
-    } else {
-      sse += y[i] * y[i]; //                     a_i = 0 for z_i ≤ 0
-    }
-  }
-  out[SSE] += sse;
-  out[ACTIVE] += active;
-  out[DB] += db;
+  fusedPassOrdered(x, y, d, null, start, end, w, b, out);
 }
 
 /** Loss and active count only (no gradient), for validation rows and the final loss. */

@@ -106,8 +106,6 @@ export class Trainer {
     const d = this.dataset.d;
     const lr = this.learningRate;
     this.epoch++;
-    this.wBefore.set(this.w);
-    const bBefore = this.b;
     let sse = 0;
     let active = 0;
     let gradNorm: number;
@@ -115,6 +113,8 @@ export class Trainer {
 
     if (this.order === null) {
       // Full batch: loss and gradient at the parameters entering the epoch, then one step.
+      this.wBefore.set(this.w);
+      const bBefore = this.b;
       this.sums.fill(0);
       this.kernel(x, y, d, 0, n, this.w, this.b, this.sums);
       sse = this.sums[SSE];
