@@ -1,6 +1,6 @@
 import { render, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import type { RunLog } from '../logs/read.js';
+import { logOutcome, type RunLog } from '../logs/read.js';
 import type { EndEvent } from '../train/events.js';
 import { Dashboard } from './Dashboard.js';
 import { colorEnabled, palette, type Palette } from './palette.js';
@@ -10,11 +10,7 @@ import { MetricsStore } from './store.js';
 export function endOf(log: RunLog): EndEvent {
   if (log.end) return log.end;
   const last = log.epochs[log.epochs.length - 1];
-  let best: { epoch: number; loss: number } | null = null;
-  for (const e of log.epochs) {
-    const monitored = e.val_loss ?? e.loss;
-    if (Number.isFinite(monitored) && (best === null || monitored < best.loss)) best = { epoch: e.epoch, loss: monitored };
-  }
+  const { best } = logOutcome(log);
   return {
     type: 'end',
     status: 'interrupted',
