@@ -79,6 +79,11 @@ function applyOverride(root: Record<string, unknown>, override: Override): Probl
   return undefined;
 }
 
+/** `data: file.csv` is shorthand for `data: {path: file.csv}`. */
+function expandDataShorthand(value: Record<string, unknown>): void {
+  if (typeof value.data === 'string') value.data = { path: value.data };
+}
+
 function startsWith(path: KeyPath, prefix: KeyPath): boolean {
   return prefix.length <= path.length && prefix.every((k, i) => String(k) === String(path[i]));
 }
@@ -140,14 +145,11 @@ export function loadConfigText(file: string, text: string, overrides: readonly O
     fail();
   }
   const value = raw as Record<string, unknown>;
-  // `data: file.csv` is shorthand for `data: {path: file.csv}`.
-  if (typeof value.data === 'string') value.data = { path: value.data };
-
+  expandDataShorthand(value);
   for (const override of overrides) {
     const problem = applyOverride(value, override);
     if (problem) flagged.push(problem);
-    // `--set data=file.csv --set data.missing=skip` works like the file's shorthand.
-    if (typeof value.data === 'string') value.data = { path: value.data };
+    expandDataShorthand(value); // so `--set data=file.csv --set data.missing=skip` works too
   }
   if (flagged.length) fail();
 
