@@ -6,7 +6,7 @@ import { loadDataset, type Dataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { formatNumber, statusAdvice } from '../format.js';
 import { PARALLEL_MIN_CELLS, ParallelKernel, SIMD_MIN_FEATURES } from '../neuron/parallel.js';
-import { eventLine, JsonLinesFile } from '../sinks/jsonl.js';
+import { eventLine, JsonLinesFile, LineBatcher } from '../sinks/jsonl.js';
 import { PlainProgress } from '../sinks/plain.js';
 import { saveWeights } from '../sinks/weights.js';
 import { exitCodeFor, type EndEvent, type EpochEvent, type StartEvent } from '../train/events.js';
@@ -69,10 +69,14 @@ export interface RunIo {
 
 function headlessView(flags: RunFlags, io: RunIo, dataset: Dataset): RunView {
   if (flags.json) {
+    const lines = new LineBatcher((text) => io.stdout.write(text));
     return {
-      start: (e) => io.stdout.write(eventLine(e)),
-      epoch: (e) => io.stdout.write(eventLine(e)),
-      end: (e) => io.stdout.write(eventLine(e)),
+      start: (e) => lines.write(eventLine(e)),
+      epoch: (e) => lines.write(eventLine(e)),
+      end: (e) => {
+        lines.write(eventLine(e));
+        lines.flush();
+      },
     };
   }
   const plain = new PlainProgress((text) => io.stdout.write(text));

@@ -6,29 +6,72 @@ import type { TrainingEvent } from '../train/events.js';
  * a number that is not finite (a diverged loss) becomes null, as JSON has no NaN.
  */
 export function eventLine(event: TrainingEvent): string {
-  return `${JSON.stringify(event)}\n`;
+  // `--json --out` writes each event twice: serialize it once.
+  if (event !== lastEvent) {
+    lastEvent = event;
+    lastLine = `${JSON.stringify(event)}\n`;
+  }
+  return lastLine;
+}
+
+let lastEvent: TrainingEvent | null = null;
+let lastLine = '';
+
+/**
+ * Whole lines, handed on in batches: at most every `maxDelayMs` (and at 64 KiB), so thousands of
+ * epochs a second cost a few writes, not one system call each (measured: ~9 µs a line, a quarter
+ * of a fast run). Every batch is whole lines, so output cut off at any moment ends on a line end.
+ */
+export class LineBatcher {
+  private pending = '';
+  private flushedAt = -Infinity;
+
+  constructor(
+    private readonly sink: (text: string) => void,
+    private readonly clock: () => number = () => performance.now(),
+    private readonly maxDelayMs = 50,
+  ) {}
+
+  write(line: string): void {
+    this.pending += line;
+    const now = this.clock();
+    if (this.pending.length >= 65536 || now - this.flushedAt >= this.maxDelayMs) this.flush(now);
+  }
+
+  flush(now = this.clock()): void {
+    if (this.pending) this.sink(this.pending);
+    this.pending = '';
+    this.flushedAt = now;
+  }
 }
 
 /**
- * JSON lines to a file, each written whole with one write(2) as it happens, so that a killed
- * process (even SIGKILL) leaves complete lines behind.
+ * JSON lines to a file as training goes, in whole-line batches written with write(2), so that a
+ * killed process (even SIGKILL) leaves complete lines behind, at most a batch short.
  */
 export class JsonLinesFile {
   private fd: number | null;
+  private readonly lines: LineBatcher;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w');
+    this.lines = new LineBatcher((text) => this.writeAll(text));
   }
 
   write(event: TrainingEvent): void {
+    if (this.fd !== null) this.lines.write(eventLine(event));
+  }
+
+  private writeAll(text: string): void {
     if (this.fd === null) return;
-    const bytes = Buffer.from(eventLine(event));
+    const bytes = Buffer.from(text);
     let offset = 0;
     while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
   }
 
   close(): void {
     if (this.fd === null) return;
+    this.lines.flush();
     fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = null;
