@@ -125,7 +125,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
     const start = trainer.startEvent();
     out?.write(start);
     if (dashboard) {
-      end = await dashboard.runDashboard({ trainer, configPath, clock, abort, onEpoch: (e) => out?.write(e), stdout: io.stdout });
+      end = await dashboard.runDashboard({ trainer, configPath, clock, abort, onEpoch: (e) => out?.write(e), onIdle: () => out?.flush(), stdout: io.stdout });
     } else {
       view.start(start);
       if (trainer.revived) {

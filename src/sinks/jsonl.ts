@@ -62,6 +62,11 @@ export class JsonLinesFile {
     if (this.fd !== null) this.lines.write(eventLine(event));
   }
 
+  /** Writes what is batched now (e.g. when training pauses). */
+  flush(): void {
+    if (this.fd !== null) this.lines.flush();
+  }
+
   private writeAll(text: string): void {
     if (this.fd === null) return;
     const bytes = Buffer.from(text);

@@ -11,6 +11,8 @@ export interface RunOptions {
   onEpoch?: (event: EpochEvent) => void;
   /** Called after every epoch, emitted or not (the dashboard's store wants each one). */
   onEveryEpoch?: (event: EpochEvent) => void;
+  /** Called when training stops to wait (paused): a moment to flush buffered output. */
+  onIdle?: () => void;
   /** How long to train before yielding to the event loop (keys, signals, drawing). */
   sliceMs?: number;
   clock: Clock;
@@ -36,6 +38,7 @@ export async function runTraining(trainer: Trainer, options: RunOptions): Promis
       break;
     }
     if (control && !control.mayRun()) {
+      options.onIdle?.();
       await control.changed(signal);
       sliceStart = clock();
       continue;

@@ -15,6 +15,8 @@ export interface DashboardOptions {
   abort: AbortController;
   /** Each emitted epoch event, for `--out`. */
   onEpoch?: (event: EpochEvent) => void;
+  /** Training paused: flush `--out`. */
+  onIdle?: () => void;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
 }
@@ -48,6 +50,7 @@ export async function runDashboard(options: DashboardOptions): Promise<EndEvent>
       control,
       onEveryEpoch: (e) => store.push(e),
       onEpoch: options.onEpoch,
+      onIdle: options.onIdle,
     });
     store.finish(end);
     instance.rerender(app());

@@ -203,3 +203,19 @@ describe('Trainer', () => {
     expect(exact.b).toBe(-5);
   });
 });
+
+describe('runTraining idle hook', () => {
+  it('calls onIdle when a pause makes training wait', async () => {
+    const train = randomRows(20, 1, 3, (x) => 1 + x[0]);
+    const trainer = new Trainer(config({ epochs: 5, init: { weights: [0.5], bias: 1 } }), dataset(train, 1), { clock: fakeClock() });
+    const control = new TrainingControl();
+    control.toggle();
+    let idle = 0;
+    const done = runTraining(trainer, { clock: fakeClock(), control, onIdle: () => idle++ });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(idle).toBe(1);
+    control.toggle();
+    await done;
+    expect(idle).toBe(1);
+  });
+});
