@@ -17,6 +17,10 @@ export interface DashboardProps {
   height: number;
   logScale: boolean;
   colors: Palette;
+  /** The footer once the run is over; the default speaks of a live run. */
+  finished?: string;
+  /** The keys line while it runs; the default lists a live run's keys. */
+  keys?: string;
 }
 
 /** Below this size the full layout cannot fit: show the compact view instead of breaking. */
@@ -94,7 +98,7 @@ export function Dashboard(props: DashboardProps) {
       </Box>
       {view.end ? <Summary view={view} colors={colors} width={width} /> : <Numbers view={view} colors={colors} width={width} />}
       <Warnings view={view} colors={colors} />
-      <Footer view={view} colors={colors} />
+      <Footer view={view} colors={colors} finished={props.finished} keys={props.keys} />
     </Box>
   );
 }

@@ -2,14 +2,15 @@ import { Text } from 'ink';
 import type { Palette } from './palette.js';
 import type { MetricsView } from './store.js';
 
-export function Footer({ view, colors }: { view: MetricsView; colors: Palette }) {
+/** The keys of a live run, or `keys` (a replay has its own), and a line for the finished run. */
+export function Footer({ view, colors, finished, keys }: { view: MetricsView; colors: Palette; finished?: string; keys?: string }) {
   if (view.end) {
-    return <Text dimColor={colors.dim}>finished · the log and exit code carry the status ({view.end.status})</Text>;
+    return <Text dimColor={colors.dim}>{finished ?? `finished · the log and exit code carry the status (${view.end.status})`}</Text>;
   }
   const pause = view.state === 'paused' ? 'space resume · s step' : 'space pause';
   return (
     <Text wrap="truncate-end" dimColor={colors.dim}>
-      {pause} · l log scale · +/- learning rate ×2/÷2 · q quit
+      {keys ?? `${pause} · l log scale · +/- learning rate ×2/÷2 · q quit`}
     </Text>
   );
 }

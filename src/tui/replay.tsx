@@ -82,7 +82,17 @@ export function Replay({ log, colors, speed, size, interactive = true, now = () 
   });
   const width = size?.width ?? (stdout.columns || 80);
   const height = size?.height ?? (stdout.rows || 24);
-  return <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} />;
+  return (
+    <Dashboard
+      view={view}
+      width={width}
+      height={height}
+      logScale={logScale}
+      colors={colors}
+      finished={`replay of ${log.file} · recorded status: ${endOf(log).status}`}
+      keys="replaying · l log scale · q jump to the end"
+    />
+  );
 }
 
 export async function replayDashboard(log: RunLog, speed: number | undefined, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream): Promise<void> {

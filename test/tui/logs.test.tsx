@@ -33,6 +33,7 @@ describe('replay screen', () => {
     expect(text).toContain(`completed after 80 epochs`);
     expect(text).toContain(`final loss ${formatNumber(log.end!.loss)}`);
     expect(text).toContain('epoch 80/80');
+    expect(text).toContain('replay of fast.jsonl · recorded status: completed');
   });
 
   it('re-plays in time at --speed: epochs appear as their recorded time comes', async () => {
@@ -42,6 +43,7 @@ describe('replay screen', () => {
     now = log.epochs[9].elapsed_ms; // the 10th epoch's time
     await new Promise((r) => setTimeout(r, 150));
     expect(lastFrame()).toMatch(/epoch 10\/80/);
+    expect(lastFrame()).toContain('replaying · l log scale · q jump to the end');
     now = 1e9;
     await new Promise((r) => setTimeout(r, 150));
     expect(lastFrame()).toContain('completed after 80 epochs');
