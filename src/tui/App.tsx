@@ -42,7 +42,7 @@ function useTerminalSize(fixed?: { width: number; height: number }): { width: nu
 }
 
 /** The live dashboard: samples the store on a timer and turns keys into control requests. */
-export function App({ store, control, trainer, colors, onQuit, fps = 12, size, interactive = true }: AppProps) {
+export function App({ store, control, trainer, colors, onQuit, fps = 10, size, interactive = true }: AppProps) {
   const { width, height } = useTerminalSize(size);
   const [logScale, setLogScale] = useState(false);
   const [, setFrame] = useState(0);
