@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lossPass } from '../../src/neuron/pass.js';
 import { TrainingControl } from '../../src/train/control.js';
 import type { EpochEvent } from '../../src/train/events.js';
 import { runTraining } from '../../src/train/run.js';
@@ -217,5 +218,20 @@ describe('runTraining idle hook', () => {
     control.toggle();
     await done;
     expect(idle).toBe(1);
+  });
+});
+
+describe('validation metrics', () => {
+  it('are the loss and active ratio on the held-out rows after the epoch\'s update, exactly as lossPass computes them', () => {
+    const all = randomRows(100, 3, 8, (x) => Math.max(0, 1 + x[0] - x[2]));
+    const train = { x: all.x.subarray(0, 240), y: all.y.subarray(0, 80), n: 80 };
+    const validation = { x: all.x.subarray(240), y: all.y.subarray(80), n: 20 };
+    const trainer = new Trainer(config({ init: { weights: [0.2, -0.1, 0.1], bias: 0.1 } }), dataset(train, 3, validation), { clock: fakeClock() });
+    for (let k = 0; k < 3; k++) {
+      const event = trainer.runEpoch();
+      const expected = lossPass(validation.x, validation.y, 3, 20, trainer.w, trainer.b);
+      expect(event.val_loss).toBe(expected.loss);
+      expect(event.val_active_ratio).toBe(expected.active / 20);
+    }
   });
 });
