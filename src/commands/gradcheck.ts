@@ -28,7 +28,8 @@ export function gradcheckCommand(file: string, flags: { set?: string[] }, io: Ru
 
   write(`gradcheck ${file}: ${n} rows × ${d} features, the full-batch gradient against central differences\n`);
   write(`h = ${formatNumber(STEP)}·max(1, |θ|); relative error = |analytic − numeric| / max(|analytic|, |numeric|, ${formatNumber(FLOOR)}·max(1, loss)); tolerance ${formatNumber(TOLERANCE)}\n`);
-  let worst = { error: 0, where: '' };
+  // Relative errors are ≥ 0 (or NaN, which must fail): the first one counted replaces this.
+  let worst = { error: -1, where: '' };
   let counted = 0;
   let skipped = 0;
   for (const epoch of CHECKPOINTS) {
@@ -52,7 +53,7 @@ export function gradcheckCommand(file: string, flags: { set?: string[] }, io: Ru
     }
     counted++;
     for (const row of result.rows) {
-      if (!(row.relativeError <= worst.error) || worst.where === '') worst = { error: row.relativeError, where: `${label}, ${row.parameter}` };
+      if (!(row.relativeError <= worst.error)) worst = { error: row.relativeError, where: `${label}, ${row.parameter}` };
     }
   }
   const ok = worst.error < TOLERANCE;

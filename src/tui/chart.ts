@@ -82,10 +82,10 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
   const { width, log } = options;
   const height = Math.max(2, options.height);
   const plotWidth = Math.max(2, width - LABEL_WIDTH - 2);
+  const transform = (v: number): number => (log ? (v > 0 ? Math.log10(v) : NaN) : v);
   const drawn: { values: number[]; color?: string }[] = [];
   for (const s of series) {
-    let values = downsample(s.values, plotWidth);
-    if (log) values = values.map((v) => (v > 0 ? Math.log10(v) : NaN));
+    const values = downsample(s.values, plotWidth).map(transform);
     const filled = fillGaps(values);
     if (filled) drawn.push({ values: filled, color: s.color });
   }
@@ -96,7 +96,6 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
     return lines;
   }
 
-  const transform = (v: number): number => (log ? (v > 0 ? Math.log10(v) : NaN) : v);
   let min = Math.min(...drawn.map((s) => Math.min(...s.values)));
   let max = Math.max(...drawn.map((s) => Math.max(...s.values)));
   if (options.min !== undefined && Number.isFinite(transform(options.min))) min = Math.min(min, transform(options.min));
