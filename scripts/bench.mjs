@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { replaceSection } from './readme-section.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'neuron-tui-bench-'));
@@ -258,7 +259,17 @@ if (!hasNumpy) process.stderr.write('numpy is not importable by python3: the num
 rmSync(work, { recursive: true, force: true });
 const widths = ['what', 'ours', 'theirs', 'ratio'].map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
 const line = (r) => `| ${['what', 'ours', 'theirs', 'ratio'].map((k, i) => r[k].padEnd(widths[i])).join(' | ')} |`;
+const table = [
+  line({ what: 'what', ours: 'ours', theirs: 'compared with', ratio: 'ratio' }),
+  `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+  ...rows.map(line),
+].join('\n');
 console.log(`\nneuron-tui bench on ${threads} cores, Node ${process.version} (ratio > 1: ours is better, except rows marked 'multiple': ours ÷ theirs)\n`);
-console.log(line({ what: 'what', ours: 'ours', theirs: 'compared with', ratio: 'ratio' }));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows) console.log(line(r));
+console.log(table);
+// A full run is the README's table; only the text between its bench markers changes. A quick run
+// (smaller N) is not representative and leaves the README alone.
+if (!quick && !process.argv.includes('--no-readme')) {
+  const readme = join(root, 'README.md');
+  writeFileSync(readme, replaceSection(readFileSync(readme, 'utf8'), 'bench', table));
+  process.stderr.write('README.md: the table between <!-- bench:start --> and <!-- bench:end --> is updated\n');
+}
