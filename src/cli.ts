@@ -59,6 +59,21 @@ function build(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('sweep')
+    .description('train the cartesian product of --set lists, each run a `run --set ...`, several at a time')
+    .argument('<config>', 'YAML config file')
+    .addOption(new Option('--set <key=values>', 'a key and its values: V1,V2,... or range(a,b[,step]) or geom(a,b,n); repeatable').argParser(collect).default([]))
+    .option('--parallel <n>', 'runs at a time (default: the number of cores)', wholeNumber)
+    .option('--out-dir <dir>', 'folder for the logs and sweep.json (default: runs/<name>-<UTC time>); never overwritten')
+    .option('--json', 'write every run\'s JSON lines to stdout, each with its `run`, then one `sweep` line')
+    .option('--dry-run', 'list the runs and exit without training')
+    .addHelpText('after', '\nExamples:\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui sweep configs/linear.yaml --set learning_rate=geom(0.001,0.1,5) --set batch_size=full,32 --dry-run\n')
+    .action(async (config: string, flags) => {
+      const { sweepCommand } = await import('./commands/sweep.js');
+      setExitCode(await sweepCommand(config, flags, io));
+    });
+
+  program
     .command('validate')
     .description('check configs (schema, data file, columns, init sizes) without training')
     .argument('<config...>', 'YAML config files')

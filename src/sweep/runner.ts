@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { EndEvent, TrainingEvent } from '../train/events.js';
+import type { SweepRun } from './grid.js';
+
+/** How one run of a sweep ended. */
+export interface SweepOutcome {
+  run: SweepRun;
+  /** The run's exit code; null when it never started (the sweep was stopped first). */
+  exitCode: number | null;
+  end: EndEvent | null;
+  /** The last epoch the run reported (its `end` may be missing when it was killed). */
+  epochs: number;
+  /** What the run said on stderr (its error message when it failed to start). */
+  stderr: string;
+  log: string;
+}
+
+export interface SweepOptions {
+  /** The built CLI that each run executes: a run of a sweep is exactly a `run --set ...`. */
+  cli: string;
+  configPath: string;
+  /** The log path of each run. */
+  logOf: (run: SweepRun) => string;
+  parallel: number;
+  signal?: AbortSignal;
+  /** Each JSON line of each run, as it arrives. */
+  onEvent?: (run: SweepRun, event: TrainingEvent, line: string) => void;
+  onStart?: (run: SweepRun) => void;
+  onDone?: (outcome: SweepOutcome) => void;
+}
+
+/**
+ * Runs each run of a sweep as its own `neuron-tui run CONFIG --json --out LOG --set ...` process,
+ * at most `parallel` at a time. A process per run is what makes a sweep's run identical to the
+ * single run it stands for (same code path, same defaults, same threads), trains off the UI
+ * thread, and uses every core; the sweep reads the runs' JSON lines as its events.
+ */
+export class SweepProcesses {
+  private readonly live = new Set<ChildProcess>();
+  private paused = false;
+
+  constructor(private readonly options: SweepOptions) {}
+
+  /** Pauses (SIGSTOP) or resumes (SIGCONT) every live run. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    for (const child of this.live) child.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
+  async runAll(runs: readonly SweepRun[]): Promise<SweepOutcome[]> {
+    const outcomes = new Array<SweepOutcome>(runs.length);
+    let next = 0;
+    const { signal } = this.options;
+    const stopAll = (): void => {
+      for (const child of this.live) {
+        if (this.paused) child.kill('SIGCONT');
+        child.kill('SIGINT');
+      }
+    };
+    signal?.addEventListener('abort', stopAll, { once: true });
+    const worker = async (): Promise<void> => {
+      while (next < runs.length) {
+        const index = next++;
+        const run = runs[index];
+        if (signal?.aborted) {
+          outcomes[index] = { run, exitCode: null, end: null, epochs: 0, stderr: '', log: this.options.logOf(run) };
+          continue;
+        }
+        outcomes[index] = await this.runOne(run);
+        this.options.onDone?.(outcomes[index]);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(this.options.parallel, runs.length)) }, worker));
+    } finally {
+      signal?.removeEventListener('abort', stopAll);
+    }
+    return outcomes;
+  }
+
+  private runOne(run: SweepRun): Promise<SweepOutcome> {
+    const { cli, configPath, logOf, onEvent, onStart } = this.options;
+    const log = logOf(run);
+    const args = [cli, 'run', configPath, '--json', '--out', log, ...run.sets.flatMap((set) => ['--set', set])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.live.add(child);
+    onStart?.(run);
+    const outcome: SweepOutcome = { run, exitCode: null, end: null, epochs: 0, stderr: '', log };
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      // Only the start of what a run says is kept: an error message, never an unbounded stream.
+      if (outcome.stderr.length < 16_384) outcome.stderr += text;
+    });
+    const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      let event: TrainingEvent;
+      try {
+        event = JSON.parse(line) as TrainingEvent;
+      } catch {
+        return; // not ours to judge here: the run's own log is the record
+      }
+      if (event.type === 'epoch') outcome.epochs = event.epoch;
+      if (event.type === 'end') outcome.end = event;
+      onEvent?.(run, event, line);
+    });
+    return new Promise((resolve) => {
+      let exited = false;
+      let drained = false;
+      const finish = (): void => {
+        if (exited && drained) {
+          this.live.delete(child);
+          resolve(outcome);
+        }
+      };
+      lines.on('close', () => {
+        drained = true;
+        finish();
+      });
+      child.on('close', (code, signalName) => {
+        outcome.exitCode = code ?? (signalName === 'SIGKILL' ? 137 : 70);
+        exited = true;
+        finish();
+      });
+      child.on('error', (error) => {
+        outcome.stderr += `could not start the run: ${error.message}\n`;
+        outcome.exitCode = 70;
+        exited = true;
+        drained = true;
+        finish();
+      });
+    });
+  }
+}
