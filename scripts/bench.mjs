@@ -227,6 +227,26 @@ process.stderr.write('start-up and memory:\n');
   row(`peak RSS of a ${N} × 16 run vs raw data + 100 MB (ratio = multiple; target ≤ 1×)`, rss, raw + 100, 'MB', 'multiple');
 }
 
+process.stderr.write('sweep:\n');
+{
+  // Four runs of synthetic.yaml (10x the epochs, so training outweighs each run's process start).
+  const cli = join(root, 'dist/cli.js');
+  const config = join(root, 'configs/synthetic.yaml');
+  let k = 0;
+  const sweep = (parallel) => best(2, () => {
+    const t = performance.now();
+    execFileSync(process.execPath, [cli, 'sweep', config, '--set', 'learning_rate=0.02,0.05,0.1,0.2', '--set', 'epochs=4000', '--parallel', String(parallel), '--out-dir', join(work, `sweep-${k++}`)], { stdio: 'ignore' });
+    return performance.now() - t;
+  });
+  let one = Infinity;
+  let two = Infinity;
+  for (let round = 0; round < 2; round++) {
+    one = Math.min(one, sweep(1));
+    two = Math.min(two, sweep(2));
+  }
+  row('sweep of 4 runs: --parallel 2 vs one after another (target ≥ 1.7× on 2 cores)', two, one, 'ms', 'lower');
+}
+
 process.stderr.write('dashboard:\n');
 if (spawnSync('tmux', ['-V']).status === 0) {
   const cli = join(root, 'dist/cli.js');
