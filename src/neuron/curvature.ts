@@ -8,7 +8,7 @@
  */
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { ACTIVE, fusedPass, gradientFromSums, passSums, SSE } from './pass.js';
+import { ACTIVE, fusedPassOrdered, gradientFromSums, passSums, SSE } from './pass.js';
 
 /** Rows of one split (as src/data's Rows): features row-major (n × d), targets. */
 export interface RowSet {
@@ -205,20 +205,8 @@ export interface GradientState {
 export function gradientState(set: RowSet, d: number, params: Parameters, rows: Uint32Array | null = null, l2 = 0): GradientState {
   const w = Float64Array.from(params.w);
   const sums = passSums(d);
-  let count = set.n;
-  if (rows) {
-    count = rows.length;
-    // Gather the sample so that the one reference pass runs over it unchanged.
-    const x = new Float64Array(count * d);
-    const y = new Float64Array(count);
-    for (let k = 0; k < count; k++) {
-      x.set(set.x.subarray(rows[k] * d, rows[k] * d + d), k * d);
-      y[k] = set.y[rows[k]];
-    }
-    fusedPass(x, y, d, 0, count, w, params.b, sums);
-  } else {
-    fusedPass(set.x, set.y, d, 0, count, w, params.b, sums);
-  }
+  const count = rows ? rows.length : set.n;
+  fusedPassOrdered(set.x, set.y, d, rows, 0, count, w, params.b, sums);
   const dw = new Float64Array(d);
   const db = count > 0 ? gradientFromSums(sums, count, dw) : 0;
   for (let j = 0; j < d; j++) dw[j] += 2 * l2 * w[j]; // ∂(l2·‖w‖²)/∂w = 2·l2·w (DESIGN.md, `l2`)
