@@ -82,8 +82,8 @@ function referenceFlips(set: Rows, d: number, before: Parameters, after: Paramet
   return count;
 }
 
-function fromConfig(file: string, set: string[][] = []): { data: Dataset; trainer: () => Trainer } {
-  const loaded = loadConfig(join(ROOT, file), set.map(([key, value]) => ({ key: key.split('.'), value, text: `${key}=${value}` })));
+function fromConfig(file: string): { data: Dataset; trainer: () => Trainer } {
+  const loaded = loadConfig(join(ROOT, file));
   const data = loadDataset(loaded);
   let t = 0;
   return { data, trainer: () => new Trainer(loaded.config, data, { clock: () => t++ }) };
