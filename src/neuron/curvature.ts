@@ -8,7 +8,7 @@
  */
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { ACTIVE, fusedPassOrdered, gradientFromSums, passSums, SSE } from './pass.js';
+import { ACTIVE, fusedPass, gradientFromSums, passSums, SSE } from './pass.js';
 
 /** Rows of one split (as src/data's Rows): features row-major (n × d), targets. */
 export interface RowSet {
@@ -58,9 +58,9 @@ export function kinkReach(params: Parameters, rowNorm: number): number {
 }
 
 /**
- * A fixed, uniform, seeded sample of k of the n rows, without replacement, in ascending order.
- * The k rows are the first k of a seeded random permutation, so a smaller sample with the same seed
- * is part of a larger one: the fit's 2,000 rows are among the curvature's rows.
+ * A fixed, uniform, seeded sample of k of the n rows, without replacement: the first k of a seeded
+ * random permutation, in that order. So every prefix of it is a uniform sample too, and a smaller
+ * sample with the same seed is a prefix of a larger one.
  */
 export function sampleRows(n: number, k: number, seed: number): Uint32Array {
   const count = Math.min(n, Math.max(0, Math.floor(k)));
@@ -74,7 +74,7 @@ export function sampleRows(n: number, k: number, seed: number): Uint32Array {
     rows[i] = swapped.get(j) ?? j;
     swapped.set(j, swapped.get(i) ?? i);
   }
-  return rows.sort();
+  return rows;
 }
 
 /**
@@ -186,14 +186,6 @@ export function stepSize(h: Float64Array, m: number): StepSize {
   };
 }
 
-/** Sides of the kink, one byte per row (1: active, z > 0): compare two to count flips. */
-export function sides(x: Float64Array, d: number, n: number, params: Parameters, rows: Uint32Array | null = null): Uint8Array {
-  const count = rows ? rows.length : n;
-  const out = new Uint8Array(count);
-  for (let k = 0; k < count; k++) out[k] = zOf(x, d, rows ? rows[k] : k, params.w, params.b) > 0 ? 1 : 0;
-  return out;
-}
-
 /** The loss, active count and the seed's gradient (plus 2·l2·w), from the fused pass. */
 export interface GradientState {
   loss: number;
@@ -201,16 +193,18 @@ export interface GradientState {
   gradient: { weights: number[]; bias: number };
 }
 
-/** One fused pass (src/neuron/pass.ts) over all rows, or over `rows` (then N is the sample's size). */
-export function gradientState(set: RowSet, d: number, params: Parameters, rows: Uint32Array | null = null, l2 = 0): GradientState {
+/**
+ * One fused pass over the rows: the reference in src/neuron/pass.ts, or a bit-identical fast twin
+ * (src/neuron/kernel.ts) where speed matters.
+ */
+export function gradientState(set: RowSet, d: number, params: Parameters, l2 = 0, pass: typeof fusedPass = fusedPass): GradientState {
   const w = Float64Array.from(params.w);
   const sums = passSums(d);
-  const count = rows ? rows.length : set.n;
-  fusedPassOrdered(set.x, set.y, d, rows, 0, count, w, params.b, sums);
+  pass(set.x, set.y, d, 0, set.n, w, params.b, sums);
   const dw = new Float64Array(d);
-  const db = count > 0 ? gradientFromSums(sums, count, dw) : 0;
+  const db = set.n > 0 ? gradientFromSums(sums, set.n, dw) : 0;
   for (let j = 0; j < d; j++) dw[j] += 2 * l2 * w[j]; // ∂(l2·‖w‖²)/∂w = 2·l2·w (DESIGN.md, `l2`)
-  return { loss: count > 0 ? sums[SSE] / count : NaN, active: sums[ACTIVE], gradient: { weights: Array.from(dw), bias: db } };
+  return { loss: set.n > 0 ? sums[SSE] / set.n : NaN, active: sums[ACTIVE], gradient: { weights: Array.from(dw), bias: db } };
 }
 
 /** Everything `inspect --json` prints, over all training rows (exact). */
@@ -226,7 +220,7 @@ export interface Inspection extends GradientState, StepSize {
  */
 export function inspectNeuron(set: RowSet, d: number, params: Parameters, options: { l2?: number; before?: Parameters | null } = {}): Inspection {
   const l2 = options.l2 ?? 0;
-  const state = gradientState(set, d, params, null, l2);
+  const state = gradientState(set, d, params, l2);
   const curvature = stepSize(hessian(set.x, d, set.n, params, null, l2), d + 1);
   const reach = kinkReach(params, maxRowNorm(set.x, d, set.n));
   const before = options.before ?? null;

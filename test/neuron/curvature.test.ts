@@ -282,15 +282,15 @@ describe('the stability limit 2/λmax is real', () => {
 });
 
 describe('sampleRows', () => {
-  it('is a fixed, sorted set of distinct rows, and a smaller sample is part of a larger one', () => {
+  it('is a fixed set of distinct rows, and a smaller sample is the start of a larger one', () => {
     const big = sampleRows(1_000_000, 5000, 7);
     const small = sampleRows(1_000_000, 2000, 7);
     expect(Array.from(sampleRows(1_000_000, 5000, 7))).toEqual(Array.from(big));
     expect(new Set(big).size).toBe(5000);
-    for (let k = 1; k < big.length; k++) expect(big[k]).toBeGreaterThan(big[k - 1]);
-    const inBig = new Set(big);
-    expect(Array.from(small).every((i) => inBig.has(i))).toBe(true);
-    expect(Array.from(sampleRows(10, 50, 7))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Math.max(...big)).toBeLessThan(1_000_000);
+    expect(Array.from(small)).toEqual(Array.from(big.subarray(0, 2000)));
+    expect(Array.from(sampleRows(1_000_000, 5000, 8))).not.toEqual(Array.from(big));
+    expect(Array.from(sampleRows(10, 50, 7)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('is uniform: each tenth of the rows gets about a tenth of the sample', () => {

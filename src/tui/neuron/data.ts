@@ -14,15 +14,17 @@ import {
   type RowSet,
   type StepSize,
 } from '../../neuron/curvature.js';
+import { generatedKernel } from '../../neuron/kernel.js';
 
 /** Rows in the fit's scatter and the kink's histogram: a fixed, seeded sample. */
 export const FIT_ROWS = 2000;
 
 /**
- * Work per figure and frame, in multiply-adds (about 3–5 ms in JavaScript, 5% of a 10 Hz frame
- * interval): beyond it, a figure comes from a fixed uniform sample of rows, labelled "≈ from k rows".
+ * Work per figure and frame, in multiply-adds (a few ms in JavaScript on sampled rows, which are
+ * scattered in memory): beyond it, a figure comes from a fixed uniform sample of rows, labelled
+ * "≈ from k rows". Measured in scripts/bench.mjs ("neuron page").
  */
-export const FRAME_BUDGET = 2 ** 22;
+export const FRAME_BUDGET = 2 ** 20;
 
 export interface NeuronPageInput {
   rows: RowSet;
@@ -39,7 +41,7 @@ export interface NeuronPageInput {
   /** Seeds the samples; the config's seed keeps them fixed for a run. */
   seed?: number;
   budget?: number;
-  /** max‖x_i‖ over the rows; constant for a dataset, so a caller may compute it once. */
+  /** max‖x_i‖ over all rows (constant for a dataset); computed once per rows array when absent. */
   maxRowNorm?: number;
 }
 
@@ -68,62 +70,90 @@ export interface NeuronPageData {
   sample: { z: Float64Array; target: Float64Array; feature: Float64Array | null };
 }
 
-/** The rows a figure costing `perRow` multiply-adds a row is computed on: null for all of them. */
-function rowsWithin(n: number, perRow: number, budget: number, seed: number): Uint32Array | null {
-  return n * perRow <= budget ? null : sampleRows(n, Math.max(FIT_ROWS, Math.floor(budget / perRow)), seed);
+/**
+ * The sample, gathered once into contiguous rows in its random order, so that each frame reads it
+ * as fast as the first rows of the data (scattered rows cost a cache miss each), and any prefix of
+ * it is a uniform sample. Kept per rows array: a cache, not state, for the result is the same.
+ */
+const gatheredSamples = new WeakMap<Float64Array, Map<string, RowSet>>();
+const rowNorms = new WeakMap<Float64Array, number>();
+
+function gathered(rows: RowSet, d: number, k: number, seed: number): RowSet {
+  let byKey = gatheredSamples.get(rows.x);
+  if (!byKey) gatheredSamples.set(rows.x, (byKey = new Map()));
+  const key = `${rows.n}:${k}:${seed}`;
+  let set = byKey.get(key);
+  if (!set) {
+    const order = sampleRows(rows.n, k, seed);
+    set = { x: new Float64Array(order.length * d), y: new Float64Array(order.length), n: order.length };
+    for (let s = 0; s < order.length; s++) {
+      set.x.set(rows.x.subarray(order[s] * d, order[s] * d + d), s * d);
+      set.y[s] = rows.y[order[s]];
+    }
+    byKey.set(key, set);
+  }
+  return set;
 }
 
-/** The rows counted for loss, gradient, kink and flips (null: all of them). */
-export function countedRows(n: number, d: number, budget = FRAME_BUDGET, seed = 0): Uint32Array | null {
-  return rowsWithin(n, d + 1, budget, seed);
+/** The first `n` rows of a row set. */
+const prefix = (set: RowSet, n: number): RowSet => ({ x: set.x, y: set.y, n: Math.min(n, set.n) });
+
+interface Plan {
+  /** Rows of loss, gradient, kink and flips: all rows, or a prefix of the sample. */
+  counted: RowSet;
+  /** Rows of H. */
+  curvature: RowSet;
+  /** Rows of the fit and the histogram. */
+  fit: RowSet;
+}
+
+/** Which rows each figure uses: all when n·(cost a row) is within the budget, else a sample's prefix. */
+function plan(rows: RowSet, d: number, budget: number, seed: number): Plan {
+  const { n } = rows;
+  const zCost = d + 1; //                 z, and the gradient sums of an active row
+  const hCost = ((d + 1) * (d + 2)) / 2; // H's upper triangle for an active row
+  const size = (cost: number): number => (n * cost <= budget ? n : Math.max(FIT_ROWS, Math.floor(budget / cost)));
+  const sample = gathered(rows, d, Math.min(n, Math.max(FIT_ROWS, size(zCost) < n ? size(zCost) : 0, size(hCost) < n ? size(hCost) : 0)), seed);
+  const pick = (k: number): RowSet => (k >= n ? rows : prefix(sample, k));
+  return { counted: pick(size(zCost)), curvature: pick(size(hCost)), fit: prefix(sample, FIT_ROWS) };
+}
+
+/** z > 0 for each counted row (1: active), in the order the page counts them. */
+function sidesOf(set: RowSet, d: number, params: Parameters): Uint8Array {
+  const out = new Uint8Array(set.n);
+  for (let i = 0; i < set.n; i++) out[i] = zOf(set.x, d, i, params.w, params.b) > 0 ? 1 : 0;
+  return out;
 }
 
 /** Sides of the counted rows at other parameters: the `previousSides` for the parameters entering an epoch. */
 export function sidesAt(input: Pick<NeuronPageInput, 'rows' | 'd' | 'budget' | 'seed'>, params: Parameters): Uint8Array {
-  const { rows, d } = input;
-  const counted = countedRows(rows.n, d, input.budget, input.seed);
-  const count = counted ? counted.length : rows.n;
-  const out = new Uint8Array(count);
-  for (let k = 0; k < count; k++) out[k] = zOf(rows.x, d, counted ? counted[k] : k, params.w, params.b) > 0 ? 1 : 0;
-  return out;
+  return sidesOf(plan(input.rows, input.d, input.budget ?? FRAME_BUDGET, input.seed ?? 0).counted, input.d, params);
 }
 
 export function neuronPageData(input: NeuronPageInput): NeuronPageData {
   const { rows, d } = input;
   const { n } = rows;
-  const budget = input.budget ?? FRAME_BUDGET;
-  const seed = input.seed ?? 0;
   const l2 = input.l2 ?? 0;
   const params: Parameters = { w: Float64Array.from(input.weights), b: input.bias };
+  const { counted, curvature, fit } = plan(rows, d, input.budget ?? FRAME_BUDGET, input.seed ?? 0);
 
-  const counted = countedRows(n, d, budget, seed);
-  const count = counted ? counted.length : n;
-  const state = gradientState(rows, d, params, counted, l2);
-  const reach = kinkReach(params, input.maxRowNorm ?? maxRowNorm(rows.x, d, n, counted));
-  const previous = input.previousSides !== null && input.previousSides.length === count ? input.previousSides : null;
-  const sides = new Uint8Array(count);
+  const state = gradientState(counted, d, params, l2, generatedKernel(d));
+  let rowNorm = input.maxRowNorm ?? rowNorms.get(rows.x);
+  if (rowNorm === undefined) rowNorms.set(rows.x, (rowNorm = maxRowNorm(rows.x, d, n)));
+  const reach = kinkReach(params, rowNorm);
+  const previous = input.previousSides !== null && input.previousSides.length === counted.n ? input.previousSides : null;
+  const sides = new Uint8Array(counted.n);
   let nearKink = 0;
   let flips = 0;
-  for (let k = 0; k < count; k++) {
-    const z = zOf(rows.x, d, counted ? counted[k] : k, params.w, params.b);
-    sides[k] = z > 0 ? 1 : 0;
+  for (let i = 0; i < counted.n; i++) {
+    const z = zOf(counted.x, d, i, params.w, params.b);
+    sides[i] = z > 0 ? 1 : 0; //  as sidesOf
     if (Math.abs(z) <= reach) nearKink++;
-    if (previous && previous[k] !== sides[k]) flips++;
+    if (previous && previous[i] !== sides[i]) flips++;
   }
 
-  // H costs (d+1)(d+2)/2 multiply-adds an active row.
-  const hessianRows = rowsWithin(n, ((d + 1) * (d + 2)) / 2, budget, seed);
-  const curvature = stepSize(hessian(rows.x, d, n, params, hessianRows, l2), d + 1);
-
-  const fit = sampleRows(n, FIT_ROWS, seed);
-  const z = new Float64Array(fit.length);
-  const target = new Float64Array(fit.length);
-  const feature = d === 1 ? new Float64Array(fit.length) : null;
-  for (let k = 0; k < fit.length; k++) {
-    z[k] = zOf(rows.x, d, fit[k], params.w, params.b);
-    target[k] = rows.y[fit[k]];
-    if (feature) feature[k] = rows.x[fit[k]];
-  }
+  const z = new Float64Array(fit.n);
+  for (let i = 0; i < fit.n; i++) z[i] = zOf(fit.x, d, i, params.w, params.b);
 
   return {
     n,
@@ -131,15 +161,15 @@ export function neuronPageData(input: NeuronPageInput): NeuronPageData {
     features: input.features,
     weights: Array.from(params.w),
     bias: params.b,
-    counted: count,
+    counted: counted.n,
     loss: state.loss,
     active: state.active,
-    deadShare: count > 0 ? 1 - state.active / count : 1,
+    deadShare: counted.n > 0 ? 1 - state.active / counted.n : 1,
     nearKink,
     flips: previous ? flips : null,
     gradient: state.gradient,
-    curvature: { ...curvature, rows: hessianRows ? hessianRows.length : n },
+    curvature: { ...stepSize(hessian(curvature.x, d, curvature.n, params, null, l2), d + 1), rows: curvature.n },
     sides,
-    sample: { z, target, feature },
+    sample: { z, target: fit.y.slice(0, fit.n), feature: d === 1 ? fit.x.slice(0, fit.n) : null },
   };
 }
