@@ -58,7 +58,7 @@ export function Fit({ data, width, height, colors }: { data: NeuronPageData; wid
     <Panel title={title} note={`${data.sample.z.length} of ${data.n} rows`} width={width} height={height}>
       <Text wrap="truncate-end">
         <Text color={colors.train}>⠿</Text> active <Text color={colors.bad}>{OTHER_MARK}</Text> z ≤ 0 <Text color={colors.accent}>{LINE_MARK}</Text> {plot.line}
-        {'  '}↑ {plot.y.name} {formatNumber(plot.y.min, 3)}…{formatNumber(plot.y.max, 3)}
+        {'  '}↑ {formatNumber(plot.y.min, 3)}…{formatNumber(plot.y.max, 3)}
       </Text>
       <Text>
         {plot.lines.map((runs, r) => (

@@ -70,6 +70,20 @@ describe('neuronPageData', () => {
   });
 });
 
+describe('neuronPageData on a sample', () => {
+  it('counts flips on the same sampled rows that sidesAt gives', () => {
+    const big = { ...input(20_000, [1, 2, -1], 0.5, [1, 2, -1], 0.5), budget: 30_000 };
+    const same = neuronPageData({ ...big, previousSides: sidesAt(big, { w: [1, 2, -1], b: 0.5 }) });
+    expect(same.flips).toBe(0);
+    const moved = neuronPageData({ ...big, previousSides: sidesAt(big, { w: [1, 2, -1], b: 0.2 }) });
+    expect(moved.sides.length).toBe(moved.counted);
+    // Lowering b by 0.3 only turns rows off: the flips are the rows active now with z ≤ 0.3.
+    expect(moved.flips).toBeGreaterThan(0);
+    expect(moved.flips).toBeLessThan(moved.active);
+    expect(moved.flips).toBe(same.active - neuronPageData({ ...big, bias: 0.2 }).active);
+  });
+});
+
 describe('Fit', () => {
   it('puts every inactive row (prediction 0) on one line of ∘ marks, and draws the diagonal', () => {
     const plot = fitPlot(linear, 40, 12);
