@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { formatNumber } from '../../../src/format.js';
@@ -9,7 +11,10 @@ import { NeuronPage } from '../../../src/tui/neuron/NeuronPage.js';
 import { LINE_MARK, OTHER_MARK, signedBar } from '../../../src/tui/neuron/plot.js';
 import { rateScale, rateWarnings, StepSize } from '../../../src/tui/neuron/StepSize.js';
 import { palette } from '../../../src/tui/palette.js';
-import { randomRows } from '../../helpers.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { loadDataset } from '../../../src/data/dataset.js';
+import { Trainer } from '../../../src/train/trainer.js';
+import { randomRows, ROOT } from '../../helpers.js';
 
 const colors = palette(false);
 
@@ -240,4 +245,25 @@ describe('NeuronPage', () => {
     expect(f).toContain('⚠ Pressing + would double the rate');
     expect(Math.max(...f.split('\n').map(columns))).toBeLessThanOrEqual(50);
   });
+
+  for (const file of readdirSync(join(ROOT, 'configs')).filter((f) => f.endsWith('.yaml'))) {
+    it(`fits every size on configs/${file} after 5 epochs`, () => {
+      const loaded = loadConfig(join(ROOT, 'configs', file));
+      const dataset = loadDataset(loaded);
+      let t = 0;
+      const trainer = new Trainer(loaded.config, dataset, { clock: () => t++ });
+      for (let e = 0; e < 5 && trainer.status === null; e++) trainer.runEpoch();
+      const data = neuronPageData({ rows: dataset.train, d: dataset.d, features: dataset.features, weights: trainer.w, bias: trainer.b, previousSides: null, seed: loaded.config.seed });
+      for (const [width, height] of [
+        [100, 32],
+        [60, 20],
+        [59, 20],
+        [40, 12],
+      ]) {
+        const lines = frame(<NeuronPage data={data} learningRate={trainer.learningRate} width={width} height={height} colors={colors} />).split('\n');
+        expect(lines.length).toBeLessThanOrEqual(height);
+        expect(Math.max(...lines.map(columns))).toBeLessThanOrEqual(width);
+      }
+    });
+  }
 });
