@@ -39,12 +39,10 @@ function norm(v: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-/** max_i ‖x_i‖ over the rows (or over `rows` when given): the scale of z's rounding error. */
-export function maxRowNorm(x: Float64Array, d: number, n: number, rows: Uint32Array | null = null): number {
+/** max_i ‖x_i‖ over the rows: the scale of z's rounding error. */
+export function maxRowNorm(x: Float64Array, d: number, n: number): number {
   let max = 0;
-  const count = rows ? rows.length : n;
-  for (let k = 0; k < count; k++) {
-    const i = rows ? rows[k] : k;
+  for (let i = 0; i < n; i++) {
     let s = 0;
     for (let j = 0; j < d; j++) s += x[i * d + j] * x[i * d + j];
     if (s > max) max = s;
@@ -78,17 +76,15 @@ export function sampleRows(n: number, k: number, seed: number): Uint32Array {
 }
 
 /**
- * H = (2/N) Σ_{i∈A} x̃_i x̃_iᵀ (+ 2·l2 on the weights' diagonal) as a row-major (d+1)×(d+1) matrix,
- * over all n rows or, with `rows`, over that sample (then N is the sample's size: an unbiased
- * estimate of the full H). The bias is the last coordinate.
+ * H = (2/N) Σ_{i∈A} x̃_i x̃_iᵀ (+ 2·l2 on the weights' diagonal) over the first n rows, as a row-major
+ * (d+1)×(d+1) matrix with the bias last. On a uniform sample of rows it is an unbiased estimate of
+ * the full H.
  */
-export function hessian(x: Float64Array, d: number, n: number, params: Parameters, rows: Uint32Array | null = null, l2 = 0): Float64Array {
+export function hessian(x: Float64Array, d: number, n: number, params: Parameters, l2 = 0): Float64Array {
   const m = d + 1;
   const h = new Float64Array(m * m);
-  const count = rows ? rows.length : n;
   const { w, b } = params;
-  for (let k = 0; k < count; k++) {
-    const i = rows ? rows[k] : k;
+  for (let i = 0; i < n; i++) {
     const row = i * d;
     if (zOf(x, d, i, w, b) <= 0) continue; //     only active rows: relu'(z) = 0 elsewhere
     for (let j = 0; j < d; j++) {
@@ -98,7 +94,7 @@ export function hessian(x: Float64Array, d: number, n: number, params: Parameter
     }
     h[d * m + d] += 1; //                                                 1 · 1
   }
-  const scale = count > 0 ? 2 / count : 0;
+  const scale = n > 0 ? 2 / n : 0;
   for (let j = 0; j < m; j++) {
     for (let l = j; l < m; l++) {
       const v = scale * h[j * m + l] + (j === l && j < d ? 2 * l2 : 0);
@@ -221,7 +217,7 @@ export interface Inspection extends GradientState, StepSize {
 export function inspectNeuron(set: RowSet, d: number, params: Parameters, options: { l2?: number; before?: Parameters | null } = {}): Inspection {
   const l2 = options.l2 ?? 0;
   const state = gradientState(set, d, params, l2);
-  const curvature = stepSize(hessian(set.x, d, set.n, params, null, l2), d + 1);
+  const curvature = stepSize(hessian(set.x, d, set.n, params, l2), d + 1);
   const reach = kinkReach(params, maxRowNorm(set.x, d, set.n));
   const before = options.before ?? null;
   let nearKink = 0;

@@ -275,7 +275,9 @@ describe('the stability limit 2/λmax is real', () => {
 
   it('holds with a sample-based estimate too (the same fixed active set)', () => {
     const sample = sampleRows(train.n, 200, 1);
-    const h = hessian(train.x, 2, train.n, { w: start.weights, b: start.bias }, sample);
+    const x = new Float64Array(200 * 2);
+    sample.forEach((i, k) => x.set(train.x.subarray(i * 2, i * 2 + 2), k * 2));
+    const h = hessian(x, 2, 200, { w: start.weights, b: start.bias });
     const estimate = stepSize(h, 3).lrLimit as number;
     expect(Math.abs(estimate - limit) / limit).toBeLessThan(0.2);
   });

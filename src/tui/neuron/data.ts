@@ -168,7 +168,7 @@ export function neuronPageData(input: NeuronPageInput): NeuronPageData {
     nearKink,
     flips: previous ? flips : null,
     gradient: state.gradient,
-    curvature: { ...stepSize(hessian(curvature.x, d, curvature.n, params, null, l2), d + 1), rows: curvature.n },
+    curvature: { ...stepSize(hessian(curvature.x, d, curvature.n, params, l2), d + 1), rows: curvature.n },
     sides,
     sample: { z, target: fit.y.slice(0, fit.n), feature: d === 1 ? fit.x.slice(0, fit.n) : null },
   };
