@@ -20,9 +20,9 @@ import { generatedKernel } from '../../neuron/kernel.js';
 export const FIT_ROWS = 2000;
 
 /**
- * Work per figure and frame, in multiply-adds (a few ms in JavaScript on sampled rows, which are
- * scattered in memory): beyond it, a figure comes from a fixed uniform sample of rows, labelled
- * "≈ from k rows". Measured in scripts/bench.mjs ("neuron page").
+ * Work per figure and frame, in multiply-adds (a millisecond or two in JavaScript): beyond it, a
+ * figure comes from a fixed uniform sample of rows, labelled "≈ from k rows". The frame's cost is
+ * measured in scripts/bench.mjs ("neuron page").
  */
 export const FRAME_BUDGET = 2 ** 20;
 
