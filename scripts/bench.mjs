@@ -274,6 +274,24 @@ if (spawnSync('tmux', ['-V']).status === 0) {
 } else {
   process.stderr.write('  (tmux not installed: dashboard row skipped)\n');
 }
+process.stderr.write('neuron page:\n');
+{
+  // The neuron page's data (fit sample, gradient, kink counts, λmax/λmin of H) for one frame, against
+  // one training epoch of the same rows; later frames reuse the page's gathered sample, as the dashboard does.
+  for (const n of [N / 10, N]) {
+    const d = 16;
+    const set = data(n, d);
+    const input = { rows: { x: set.x, y: set.y, n }, d, features: [], weights: set.w, bias: 0.1, previousSides: null, seed: 0 };
+    const frame = best(20, () => {
+      const t = performance.now();
+      input.previousSides = P.neuronPageData(input).sides;
+      return performance.now() - t;
+    });
+    const epoch = epochMs(P.generatedKernel(d), n, d, set, 5);
+    row(`neuron page data per frame, N=${n}, d=16 vs one epoch (generated JS, 1 thread; ratio = multiple)`, frame, epoch, 'ms', 'multiple');
+  }
+}
+
 if (!hasNumpy) process.stderr.write('numpy is not importable by python3: the numpy comparisons read n/a\n');
 
 rmSync(work, { recursive: true, force: true });

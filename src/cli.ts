@@ -96,6 +96,22 @@ function build(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('inspect')
+    .description('train EPOCH epochs, then show the gradient, the curvature of the loss and the learning rates it allows')
+    .argument('<config>', 'YAML config file')
+    .option('--at <epoch>', 'inspect after this many epochs of the config\'s own training (default 0: the initial parameters)', (value: string): number => {
+      if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of epochs ≥ 0, e.g. 50.');
+      return Number(value);
+    })
+    .option('--json', 'print one JSON object (epoch, loss, active, gradient, lambda_max, lambda_min, condition, lr_limit, lr_fastest, near_kink, flips)')
+    .addOption(new Option('--set <key=value>', 'override a config key, as for run; repeatable').argParser(collect).default([]))
+    .addHelpText('after', '\nExamples:\n  neuron-tui inspect configs/linear.yaml\n  neuron-tui inspect configs/linear.yaml --at 50 --json\n')
+    .action(async (config: string, flags) => {
+      const { inspectCommand } = await import('./commands/inspect.js');
+      setExitCode(inspectCommand(config, flags, io));
+    });
+
+  program
     .command('replay')
     .description('show a recorded --json/--out log in the dashboard (the summary without a terminal)')
     .argument('<log>', 'JSON lines written by run --json or --out')
