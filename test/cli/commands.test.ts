@@ -115,7 +115,7 @@ describe('init', () => {
 });
 
 describe('--help and --version', () => {
-  for (const command of ['', 'run', 'sweep', 'validate', 'gradcheck', 'replay', 'compare', 'schema', 'init']) {
+  for (const command of ['', 'run', 'sweep', 'validate', 'gradcheck', 'inspect', 'replay', 'compare', 'schema', 'init']) {
     it(`neuron-tui ${command} --help`, () => {
       const result = cli([...(command ? [command] : []), '--help']);
       expect(result.status).toBe(0);
