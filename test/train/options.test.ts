@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { OptimizerConfig } from '../../src/config/types.js';
+import type { OptimizerConfig, RunConfig } from '../../src/config/types.js';
 import { rowArray } from '../../src/data/rows.js';
 import { norm } from '../../src/neuron/norm.js';
 import { ParallelKernel } from '../../src/neuron/parallel.js';
@@ -81,7 +81,7 @@ describe('restore_best', () => {
 
 describe('stop_when', () => {
   const train = randomRows(80, 2, 6, (x) => 3 + x[0] + 0.5 * x[1]);
-  const base = { learning_rate: 0.1, epochs: 500, init: { weights: [0, 0], bias: 1 } } as const;
+  const base: Partial<RunConfig> = { learning_rate: 0.1, epochs: 500, init: { weights: [0, 0], bias: 1 } };
 
   it('loss_below: status converged at the first epoch whose loss is below the bound', async () => {
     const free = await events(new Trainer(config(base), dataset(train, 2), { clock: clock() }));
