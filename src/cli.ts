@@ -52,6 +52,7 @@ function build(setExitCode: (code: number) => void): Command {
     .option('--save-weights <file>', 'write the final {weights, bias, features, target} to FILE as JSON')
     .option('--threads <n>', 'threads for the training kernel on full batches of 2^21+ cells (default: the number of cores)', wholeNumber)
     .option('--assert-loss <x>', 'exit 1 when the final loss (validation loss if there is a validation set) is above X', finiteNumber)
+    .option('--init-from <weights>', 'start from the weights and bias of a --save-weights file (features matched by name); same as init: {from: WEIGHTS}')
     .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --set learning_rate=0.05 --out run.jsonl\n  neuron-tui run configs/linear.yaml --json --assert-loss 0.01 > run.jsonl\n')
     .action(async (config: string, flags) => {
       const { runCommand } = await import('./commands/run.js');
