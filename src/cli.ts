@@ -82,6 +82,19 @@ function build(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('predict')
+    .description('apply a --save-weights file to the rows of a CSV: its columns plus a `prediction` column (loss, RMSE and R² on stderr when the target column is there)')
+    .argument('<weights>', 'JSON written by run --save-weights')
+    .argument('<data>', 'CSV with a header row naming at least the weights\' features')
+    .option('--out <file>', 'write the predictions to FILE instead of stdout')
+    .option('--json', 'write one JSON object per row instead of CSV')
+    .addHelpText('after', '\nFeatures are matched by name and standardized with the statistics saved in WEIGHTS.\n\nExamples:\n  neuron-tui run configs/linear.yaml --save-weights w.json\n  neuron-tui predict w.json datasets/linear.csv --out predictions.csv\n')
+    .action(async (weights: string, data: string, flags) => {
+      const { predictCommand } = await import('./commands/predict.js');
+      setExitCode(predictCommand(weights, data, flags, io));
+    });
+
+  program
     .command('replay')
     .description('show a recorded --json/--out log in the dashboard (the summary without a terminal)')
     .argument('<log>', 'JSON lines written by run --json or --out')
@@ -115,10 +128,11 @@ function build(setExitCode: (code: number) => void): Command {
 
   program
     .command('init')
-    .description('write a commented starter config that trains as written (synthetic data)')
+    .description('write a commented starter config that trains as written (synthetic data, or the CSV given to --data)')
     .argument('[file]', 'where to write it', 'neuron.yaml')
+    .option('--data <csv>', 'a config for this CSV: the last column is the target, the others the features, standardized, with a stable learning rate')
     .option('--force', 'overwrite FILE if it exists')
-    .addHelpText('after', '\nExample:\n  neuron-tui init my-neuron.yaml && neuron-tui run my-neuron.yaml\n')
+    .addHelpText('after', '\nExamples:\n  neuron-tui init my-neuron.yaml && neuron-tui run my-neuron.yaml\n  neuron-tui init houses.yaml --data datasets/houses.csv && neuron-tui run houses.yaml\n')
     .action(async (file: string, flags) => {
       const { initCommand } = await import('./commands/init.js');
       setExitCode(initCommand(file, flags, io));
