@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { readCsvHeader, readCsvNumbers } from '../data/csv.js';
+import { fsReason } from '../fs-reason.js';
 import { InputError } from '../errors.js';
 import { packageFile } from '../paths.js';
 import type { RunIo } from './run.js';
@@ -113,8 +114,7 @@ function csvStarter(csvFile: string, configFile: string): CsvStarter {
   try {
     bytes = readFileSync(csvFile);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(code);
+    const why = fsReason(error);
     throw new InputError([{ where: `--data ${csvFile}`, message: `cannot read the CSV: ${why}` }]);
   }
   const header = readCsvHeader(bytes, csvFile);
@@ -146,8 +146,7 @@ export function initCommand(file: string | undefined, flags: { force?: boolean; 
   try {
     writeFileSync(target, text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : String(code);
+    const why = fsReason(error, true);
     throw new InputError([{ where: target, message: `cannot write the config: ${why}` }]);
   }
   io.stdout.write(`wrote ${target}; train it with: neuron-tui run ${target}\n`);

@@ -2,6 +2,7 @@ import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readCsvHeader, readCsvNumbers } from '../data/csv.js';
 import { applyStandardization, readWeightsFile } from '../data/saved-weights.js';
+import { fsReason } from '../fs-reason.js';
 import { InputError } from '../errors.js';
 import { formatNumber } from '../format.js';
 import { totalSumOfSquares } from '../train/trainer.js';
@@ -16,8 +17,7 @@ function readBytes(file: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(code);
+    const why = fsReason(error);
     throw new InputError([{ where: file, message: `cannot read the data file: ${why}` }]);
   }
 }
@@ -88,9 +88,7 @@ export function predictCommand(weightsFile: string, dataFile: string, flags: Pre
     try {
       writeFileSync(flags.out, text);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : String(code);
-      throw new InputError([{ where: `--out ${flags.out}`, message: `cannot write the predictions: ${why}` }]);
+      throw new InputError([{ where: `--out ${flags.out}`, message: `cannot write the predictions: ${fsReason(error, true)}` }]);
     }
   } else {
     io.stdout.write(text);

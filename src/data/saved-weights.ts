@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LoadedConfig, Override } from '../config/load.js';
+import { fsReason } from '../fs-reason.js';
 import { InputError, type Problem } from '../errors.js';
 import type { Parameters } from '../neuron/init.js';
 import type { SavedWeights } from '../sinks/weights.js';
@@ -23,8 +24,7 @@ export function readWeightsFile(path: string, problem: (message: string) => Prob
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    fail(`cannot read the weights file ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(code)}`);
+    fail(`cannot read the weights file ${path}: ${fsReason(error)}`);
   }
   let value: unknown;
   try {
