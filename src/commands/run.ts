@@ -152,7 +152,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
     process.off('SIGTERM', onTerm);
   }
 
-  const advice = statusAdvice(end.status, trainer.learningRate);
+  const advice = statusAdvice(end.status, trainer.learningRate, loaded.config.data.standardize);
   if (advice) io.stderr.write(`${advice}\n`);
   if (flags.saveWeights) {
     saveWeights(flags.saveWeights, {

@@ -136,3 +136,15 @@ describe('init --data', () => {
     }
   });
 });
+
+describe('dead-neuron advice', () => {
+  it('suggests standardizing only when the features are not standardized', () => {
+    const raw = cli(['run', 'configs/dead.yaml']);
+    expect(raw.status).toBe(1);
+    expect(raw.stderr).toContain('set `data.standardize: true`');
+    const standardized = cli(['run', 'configs/dead.yaml', '--set', 'data.standardize=true']);
+    expect(standardized.status).toBe(1);
+    expect(standardized.stderr).toContain('The neuron is dead');
+    expect(standardized.stderr).not.toContain('standardize');
+  });
+});
