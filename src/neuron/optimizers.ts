@@ -33,9 +33,16 @@ class Momentum implements Optimizer {
 
   step(w: Float64Array, b: number, dw: Float64Array, db: number, lr: number): number {
     const { v, mu } = this;
-    for (let j = 0; j < w.length; j++) {
-      v[j] = mu * v[j] + dw[j];
-      w[j] -= lr * (this.nesterov ? dw[j] + mu * v[j] : v[j]);
+    if (this.nesterov) {
+      for (let j = 0; j < w.length; j++) {
+        v[j] = mu * v[j] + dw[j];
+        w[j] -= lr * (dw[j] + mu * v[j]);
+      }
+    } else {
+      for (let j = 0; j < w.length; j++) {
+        v[j] = mu * v[j] + dw[j];
+        w[j] -= lr * v[j];
+      }
     }
     this.vb = mu * this.vb + db;
     return b - lr * (this.nesterov ? db + mu * this.vb : this.vb);

@@ -173,7 +173,7 @@ export class Trainer {
     if (Number.isFinite(sse)) {
       this.kept.set(this.w);
       this.keptB = this.b;
-      for (let j = 0; j < this.dw.length; j++) this.dw[j] += 2 * this.l2 * this.w[j]; // ∂(l2‖w‖²)/∂w = 2·l2·w
+      if (this.l2 > 0) for (let j = 0; j < this.dw.length; j++) this.dw[j] += 2 * this.l2 * this.w[j]; // ∂(l2‖w‖²)/∂w = 2·l2·w
       this.b = this.optimizer.step(this.w, this.b, this.dw, db, lr);
       if (allFinite(this.w, this.b)) return true;
     }
