@@ -40,7 +40,7 @@ function build(setExitCode: (code: number) => void): Command {
     .configureOutput({
       outputError: (text, write) => write(`neuron-tui: ${text.replace(/^error: /, '')}`),
     })
-    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml\n\nExit codes: 0 completed or early-stopped, 1 training failed (diverged, dead), 2 usage, config or data error,\n130 interrupted (SIGINT), 143 (SIGTERM).\n');
+    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml --data my.csv\n  neuron-tui run my-neuron.yaml --save-weights w.json && neuron-tui predict w.json new.csv\n\nExit codes: 0 completed, early-stopped or converged, 1 training failed (diverged, dead), 2 usage, config or data error,\n130 interrupted (SIGINT), 143 (SIGTERM).\n');
 
   program
     .command('run')
