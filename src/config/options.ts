@@ -18,7 +18,8 @@ const list = (keys: string[]): string => (keys.length ? keys.map((k) => `\`${k}\
 
 /**
  * What the schema cannot say for the training options of a schema-valid config: a key of another
- * optimizer or schedule type (`beta1` on momentum), and `init.from` mixed with other inits. Also
+ * optimizer or schedule type (`beta1` on momentum), an empty `stop_when`, and `init.from` mixed
+ * with other inits. Also
  * drops the bias default that the schema fills in beside `init.from` (the file gives the bias).
  */
 export function trainingOptionIssues(config: Record<string, unknown>): OptionIssue[] {
@@ -37,6 +38,10 @@ export function trainingOptionIssues(config: Record<string, unknown>): OptionIss
         message: `\`${option}.${key}\` is a setting of ${owners.join(' and ')}, not of \`${type}\`; \`${type}\` takes ${list(own)}`,
       });
     }
+  }
+  const stop = config.stop_when as Record<string, unknown> | undefined;
+  if (stop && Object.keys(stop).length === 0) {
+    issues.push({ parent: [], key: 'stop_when', message: '`stop_when` is empty; give `grad_norm_below`, `loss_below` or both (or remove it)' });
   }
   const init = config.init as Record<string, unknown> | undefined;
   if (init && init.from !== undefined) {
