@@ -57,8 +57,8 @@ function rSquared(sse: number, sst: number): number | null {
  * One rule keeps the parameters finite, for full batches and mini-batches alike: before each step
  * the parameters whose (batch) loss was just measured finite are kept aside; a step from there that
  * gives a non-finite parameter, or a loss measured non-finite at the parameters a step gave, puts
- * them back and ends the run as diverged. So the end event and --save-weights carry the last
- * parameters whose measured loss was finite.
+ * them back and ends the run as diverged (see fallBackToFiniteLoss for mini-batches). So the end
+ * event and --save-weights carry finite parameters with a finite training loss.
  */
 export class Trainer {
   readonly config: RunConfig;
@@ -93,6 +93,8 @@ export class Trainer {
   /** restore_best: the parameters at which the best monitored loss was measured. */
   private readonly bestW: Float64Array;
   private bestB = 0;
+  private readonly initialW: Float64Array;
+  private readonly initialB: number;
   private readonly sst: number;
   private readonly validationSst: number;
   private readonly order: Uint32Array | null;
@@ -127,6 +129,8 @@ export class Trainer {
     this.entering = new Float64Array(d);
     this.bestW = Float64Array.from(this.w);
     this.bestB = this.b;
+    this.initialW = Float64Array.from(this.w);
+    this.initialB = this.b;
     this.sst = totalSumOfSquares(dataset.train.y, dataset.train.n);
     this.validationSst = dataset.validation ? totalSumOfSquares(dataset.validation.y, dataset.validation.n) : 0;
     const miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
@@ -245,6 +249,9 @@ export class Trainer {
 
     if (!finite || !Number.isFinite(loss)) {
       this.status = 'diverged';
+      this.fallBackToFiniteLoss();
+      event.weight_norm = norm(this.w);
+      event.bias = this.b;
       event.elapsed_ms = this.elapsed();
       return event;
     }
@@ -271,6 +278,25 @@ export class Trainer {
     else if (this.config.early_stopping && this.epochsWithoutImprovement >= this.config.early_stopping.patience) this.status = 'early_stopped';
     else if (this.epoch >= this.config.epochs) this.status = 'completed';
     return event;
+  }
+
+  /**
+   * After a divergence: a batch's loss was finite at the kept parameters, but the loss over all
+   * training rows may not be. The run ends with the first of these whose training loss is finite:
+   * the kept ones (always, for a full batch: its batch is every row), those entering the epoch,
+   * those of the best epoch, the initial ones.
+   */
+  private fallBackToFiniteLoss(): void {
+    const { x, y, n } = this.dataset.train;
+    const candidates: [Float64Array, number][] = [
+      [Float64Array.from(this.w), this.b],
+      [this.entering, this.enteringB],
+      [this.bestW, this.bestB],
+      [this.initialW, this.initialB],
+    ];
+    const usable = candidates.find(([w, b]) => Number.isFinite(lossPass(x, y, this.dataset.d, n, w, b).loss)) ?? candidates[0];
+    this.w.set(usable[0]);
+    this.b = usable[1];
   }
 
   private track(monitored: number): void {

@@ -148,3 +148,16 @@ describe('dead-neuron advice', () => {
     expect(standardized.stderr).not.toContain('standardize');
   });
 });
+
+describe('a mini-batch divergence', () => {
+  it('ends with finite numbers in the end event and the --save-weights file', () => {
+    const dir = temp();
+    const weights = join(dir, 'w.json');
+    const run = cli(['run', 'configs/diverging.yaml', '--json', '--set', 'batch_size=16', '--set', 'learning_rate=100', '--set', 'init.bias=50', '--save-weights', weights]);
+    expect(run.status).toBe(1);
+    const last = end(run.stdout);
+    expect(last.status).toBe('diverged');
+    const saved = JSON.parse(readFileSync(weights, 'utf8'));
+    for (const value of [...(last.weights as number[]), last.bias, last.loss, ...saved.weights, saved.bias]) expect(Number.isFinite(value)).toBe(true);
+  });
+});
