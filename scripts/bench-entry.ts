@@ -7,3 +7,4 @@ export { fusedPass, passSums } from '../src/neuron/pass.js';
 export { renderChart } from '../src/tui/chart.js';
 export { MetricsStore } from '../src/tui/store.js';
 export { neuronPageData } from '../src/tui/neuron/data.js';
+export { Trainer } from '../src/train/trainer.js';

@@ -164,6 +164,36 @@ for (const d of [2, 4, 8]) {
   one.close();
 }
 
+// Optimizers: the update is O(d) against the O(N·d) pass, so momentum and Adam cost what sgd
+// costs. Whole Trainer epochs with the kernel `run` chooses, measured alternately, best of 7.
+process.stderr.write('optimizers:\n');
+{
+  const n = N;
+  const d = 16;
+  const { x, y } = data(n, d);
+  const pool = new P.ParallelKernel(x, y, d, threads, d >= P.SIMD_MIN_FEATURES);
+  const trainer = (type) => {
+    const config = {
+      name: 'bench', data: { validation_split: 0, standardize: false, missing: 'error' }, learning_rate: 1e-9, epochs: 1e9, batch_size: 'full', shuffle: false,
+      seed: 0, init: { weights: new Array(d).fill(0.1), bias: 0.1 }, log_every: 1, optimizer: { type, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    };
+    const dataset = { source: 'bench', features: [...Array(d).keys()].map((j) => `x${j + 1}`), target: 'y', d, train: { x, y, n }, validation: null, skipped: 0, standardization: null };
+    return new P.Trainer(config, dataset, { clock: () => performance.now(), kernel: pool.pass });
+  };
+  const trainers = { sgd: trainer('sgd'), momentum: trainer('momentum'), adam: trainer('adam') };
+  const times = { sgd: Infinity, momentum: Infinity, adam: Infinity };
+  for (let r = 0; r < 7; r++) {
+    for (const [type, t] of Object.entries(trainers)) {
+      const start = performance.now();
+      t.runEpoch();
+      times[type] = Math.min(times[type], performance.now() - start);
+    }
+  }
+  pool.close();
+  row(`epoch at ${n} × ${d}: momentum vs sgd (ratio = multiple; target ≤ 1.05×)`, times.momentum, times.sgd, 'ms', 'multiple');
+  row(`epoch at ${n} × ${d}: adam vs sgd (ratio = multiple; target ≤ 1.05×)`, times.adam, times.sgd, 'ms', 'multiple');
+}
+
 process.stderr.write('linear cost:\n');
 {
   const big = data(N, 16);

@@ -40,7 +40,7 @@ function build(setExitCode: (code: number) => void): Command {
     .configureOutput({
       outputError: (text, write) => write(`neuron-tui: ${text.replace(/^error: /, '')}`),
     })
-    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml\n\nExit codes: 0 completed or early-stopped, 1 training failed (diverged, dead), 2 usage, config or data error,\n130 interrupted (SIGINT), 143 (SIGTERM).\n');
+    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml --data my.csv\n  neuron-tui run my-neuron.yaml --save-weights w.json && neuron-tui predict w.json new.csv\n\nExit codes: 0 completed, early-stopped or converged, 1 training failed (diverged, dead), 2 usage, config or data error,\n130 interrupted (SIGINT), 143 (SIGTERM).\n');
 
   program
     .command('run')
@@ -52,6 +52,7 @@ function build(setExitCode: (code: number) => void): Command {
     .option('--save-weights <file>', 'write the final {weights, bias, features, target} to FILE as JSON')
     .option('--threads <n>', 'threads for the training kernel on full batches of 2^21+ cells (default: the number of cores)', wholeNumber)
     .option('--assert-loss <x>', 'exit 1 when the final loss (validation loss if there is a validation set) is above X', finiteNumber)
+    .option('--init-from <weights>', 'start from the weights and bias of a --save-weights file (features matched by name); same as init: {from: WEIGHTS}')
     .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --set learning_rate=0.05 --out run.jsonl\n  neuron-tui run configs/linear.yaml --json --assert-loss 0.01 > run.jsonl\n')
     .action(async (config: string, flags) => {
       const { runCommand } = await import('./commands/run.js');
@@ -112,6 +113,19 @@ function build(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('predict')
+    .description('apply a --save-weights file to the rows of a CSV: its columns plus a `prediction` column (loss, RMSE and R² on stderr when the target column is there)')
+    .argument('<weights>', 'JSON written by run --save-weights')
+    .argument('<data>', 'CSV with a header row naming at least the weights\' features')
+    .option('--out <file>', 'write the predictions to FILE instead of stdout')
+    .option('--json', 'write one JSON object per row instead of CSV')
+    .addHelpText('after', '\nFeatures are matched by name and standardized with the statistics saved in WEIGHTS.\n\nExamples:\n  neuron-tui run configs/linear.yaml --save-weights w.json\n  neuron-tui predict w.json datasets/linear.csv --out predictions.csv\n')
+    .action(async (weights: string, data: string, flags) => {
+      const { predictCommand } = await import('./commands/predict.js');
+      setExitCode(predictCommand(weights, data, flags, io));
+    });
+
+  program
     .command('replay')
     .description('show a recorded --json/--out log in the dashboard (the summary without a terminal)')
     .argument('<log>', 'JSON lines written by run --json or --out')
@@ -145,10 +159,11 @@ function build(setExitCode: (code: number) => void): Command {
 
   program
     .command('init')
-    .description('write a commented starter config that trains as written (synthetic data)')
+    .description('write a commented starter config that trains as written (synthetic data, or the CSV given to --data)')
     .argument('[file]', 'where to write it', 'neuron.yaml')
+    .option('--data <csv>', 'a config for this CSV: the last column is the target, the others the features, standardized, with a stable learning rate')
     .option('--force', 'overwrite FILE if it exists')
-    .addHelpText('after', '\nExample:\n  neuron-tui init my-neuron.yaml && neuron-tui run my-neuron.yaml\n')
+    .addHelpText('after', '\nExamples:\n  neuron-tui init my-neuron.yaml && neuron-tui run my-neuron.yaml\n  neuron-tui init houses.yaml --data datasets/houses.csv && neuron-tui run houses.yaml\n')
     .action(async (file: string, flags) => {
       const { initCommand } = await import('./commands/init.js');
       setExitCode(initCommand(file, flags, io));

@@ -37,10 +37,10 @@ export function formatVector(values: readonly number[], max = 8): string {
 }
 
 /** What a run's end means and what to try, in plain words; empty when nothing went wrong. */
-export function statusAdvice(status: string, learningRate?: number): string {
+export function statusAdvice(status: string, learningRate?: number, standardized?: boolean): string {
   switch (status) {
     case 'dead':
-      return 'The neuron is dead: no training row has w·x + b > 0, so both gradients are exactly zero and it can never learn again. Start with a positive `init.bias`, or use a smaller learning rate so a step cannot push every row below zero.';
+      return `The neuron is dead: no training row has w·x + b > 0, so both gradients are exactly zero and it can never learn again. Start with a positive \`init.bias\`, or use a smaller learning rate so a step cannot push every row below zero${standardized === false ? '; set `data.standardize: true` so that features on large scales cannot throw every row below zero in one step' : ''}.`;
     case 'diverged':
       return `Training diverged: the loss or a parameter stopped being a finite number. Use a smaller learning rate${learningRate ? ` (try ${formatNumber(learningRate / 10)})` : ''}, or set \`data.standardize: true\` when features have large values.`;
     case 'interrupted':

@@ -1,5 +1,6 @@
 import { loadConfig, parseOverride } from '../config/load.js';
 import { loadDataset } from '../data/dataset.js';
+import { readInitFrom } from '../data/saved-weights.js';
 import { formatNumber } from '../format.js';
 import { gradcheck, STEP, TOLERANCE, FLOOR, type GradientPass } from '../neuron/gradcheck.js';
 import { Trainer } from '../train/trainer.js';
@@ -23,7 +24,7 @@ export function gradcheckCommand(file: string, flags: { set?: string[] }, io: Ru
   const { x, y, n } = dataset.train;
   const d = dataset.d;
   let t = 0;
-  const trainer = new Trainer(loaded.config, dataset, { clock: () => t++ });
+  const trainer = new Trainer(loaded.config, dataset, { clock: () => t++, initial: readInitFrom(loaded, dataset) });
   const write = (text: string): void => void io.stdout.write(text);
 
   write(`gradcheck ${file}: ${n} rows × ${d} features, the full-batch gradient against central differences\n`);

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { loadConfig, parseOverride } from '../config/load.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
+import { initFromOverride, readInitFrom } from '../data/saved-weights.js';
 import { InputError } from '../errors.js';
 import { formatNumber, statusAdvice } from '../format.js';
 import { PARALLEL_MIN_CELLS, ParallelKernel, SIMD_MIN_FEATURES } from '../neuron/parallel.js';
@@ -21,6 +22,7 @@ export interface RunFlags {
   saveWeights?: string;
   threads?: number;
   assertLoss?: number;
+  initFrom?: string;
 }
 
 /** Fails before training when an output file could not be written later. */
@@ -89,7 +91,7 @@ function headlessView(flags: RunFlags, io: RunIo, dataset: Dataset): RunView {
 
 /** `neuron-tui run CONFIG`: validate, load, train, report. Returns the exit code. */
 export async function runCommand(configPath: string, flags: RunFlags, io: RunIo): Promise<number> {
-  const overrides = (flags.set ?? []).map(parseOverride);
+  const overrides = [...(flags.set ?? []).map(parseOverride), ...initFromOverride(flags.initFrom)];
   const loaded = loadConfig(configPath, overrides);
   const dataset = loadDataset(loaded);
   if (flags.out) checkWritable('--out', flags.out);
@@ -105,7 +107,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   }
   const clock = (): number => performance.now();
   const parallel = fastKernel(loaded.config.batch_size, dataset, flags.threads ?? availableParallelism());
-  const trainer = new Trainer(loaded.config, dataset, { clock, kernel: parallel?.pass });
+  const trainer = new Trainer(loaded.config, dataset, { clock, kernel: parallel?.pass, initial: readInitFrom(loaded, dataset) });
   const out = flags.out ? new JsonLinesFile(flags.out) : null;
   const view = headlessView(flags, io, dataset);
 
@@ -150,7 +152,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
     process.off('SIGTERM', onTerm);
   }
 
-  const advice = statusAdvice(end.status, trainer.learningRate);
+  const advice = statusAdvice(end.status, trainer.learningRate, loaded.config.data.standardize);
   if (advice) io.stderr.write(`${advice}\n`);
   if (flags.saveWeights) {
     saveWeights(flags.saveWeights, {

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { InputError, type Problem } from '../errors.js';
 import type { KeyPath } from './keypath.js';
 import { schemaIssues } from './messages.js';
+import { trainingOptionIssues } from './options.js';
 import { validateAgainstSchema } from './schema.js';
 import { ConfigSource, type Span } from './source.js';
 import type { RunConfig } from './types.js';
@@ -181,8 +182,9 @@ export function loadConfigText(file: string, text: string, overrides: readonly O
       ? '`data` has both `path` and `synthetic`; keep exactly one: a CSV file or generated rows'
       : '`data` needs exactly one of `path` (a CSV file) or `synthetic` (generated rows)');
   }
+  for (const issue of trainingOptionIssues(value)) report([...issue.parent, issue.key], source.keySpan(issue.parent, issue.key), issue.message);
   const init = config.init as Record<string, unknown>;
-  if (init.weights !== undefined && (init.distribution !== undefined || init.scale !== undefined)) {
+  if (init.from === undefined && init.weights !== undefined && (init.distribution !== undefined || init.scale !== undefined)) {
     report(['init'], source.mappingSpan(['init']), '`init` has exact `weights` and a random `distribution`/`scale`; keep one of the two');
   }
   if (data.synthetic && Array.isArray(init.weights) && init.weights.length !== data.synthetic.weights.length) {
@@ -195,7 +197,7 @@ export function loadConfigText(file: string, text: string, overrides: readonly O
   }
   if (located.length || flagged.length) fail();
 
-  if (init.weights === undefined) {
+  if (init.weights === undefined && init.from === undefined) {
     init.distribution ??= 'normal';
     init.scale ??= 0.1;
   }

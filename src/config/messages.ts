@@ -102,7 +102,8 @@ export function schemaIssues(errors: ErrorObject[]): SchemaIssue[] {
       const what = keySchema ? ` (${allowedText(keySchema)}: ${keySchema.description ?? ''})` : '';
       const inside = parent.length ? `\`${keyPathText(parent)}\` is missing` : 'missing';
       issues.push({ kind: 'missing-key', parent, key, message: `${inside} required key \`${key}\`${what}` });
-    } else {
+    } else if (error.keyword !== 'if') {
+      // (An `if` error only says its `then` failed; the `then` branch's own error says what is wrong.)
       const previous = valueErrorAt.get(error.instancePath);
       // Errors inside an anyOf branch are replaced by the anyOf error, which names every option.
       if (!previous || error.keyword === 'anyOf') valueErrorAt.set(error.instancePath, error);

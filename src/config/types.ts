@@ -20,11 +20,34 @@ export interface DataConfig {
 
 export type InitConfig =
   | { weights: number[]; bias: number }
-  | { distribution: 'normal' | 'uniform'; scale: number; bias: number };
+  | { distribution: 'normal' | 'uniform'; scale: number; bias: number }
+  /** A `--save-weights` file (absolute, or relative to the config file): its weights and bias. */
+  | { from: string };
 
 export interface EarlyStopping {
   patience: number;
   min_delta: number;
+  /** End with the parameters at which the best monitored loss was measured. */
+  restore_best?: boolean;
+}
+
+/** DESIGN.md, "Optimizers and schedules". */
+export type OptimizerConfig =
+  | { type: 'sgd' }
+  | { type: 'momentum'; momentum: number; nesterov: boolean }
+  | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
+
+export type ScheduleConfig = (
+  | { type: 'constant' }
+  | { type: 'step'; every: number; factor: number }
+  | { type: 'exponential'; factor: number }
+  | { type: 'cosine'; min: number }
+  | { type: 'plateau'; factor: number; patience: number; min: number }
+) & { warmup_epochs: number };
+
+export interface StopWhen {
+  grad_norm_below?: number;
+  loss_below?: number;
 }
 
 export interface RunConfig {
@@ -38,4 +61,9 @@ export interface RunConfig {
   init: InitConfig;
   early_stopping?: EarlyStopping;
   log_every: number;
+  /** Absent (configs built in code): sgd, constant rate, no L2. A loaded config always has them. */
+  optimizer?: OptimizerConfig;
+  l2?: number;
+  schedule?: ScheduleConfig;
+  stop_when?: StopWhen;
 }

@@ -11,7 +11,7 @@ export interface RunLog {
 }
 
 const EPOCH_NUMBERS = ['epoch', 'loss', 'active_ratio', 'learning_rate', 'elapsed_ms'] as const;
-const STATUSES = new Set(['completed', 'early_stopped', 'diverged', 'dead', 'interrupted']);
+const STATUSES = new Set(['completed', 'early_stopped', 'converged', 'diverged', 'dead', 'interrupted']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

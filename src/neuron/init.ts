@@ -6,8 +6,12 @@ export interface Parameters {
   b: number;
 }
 
-/** Initial parameters from the config: exact values, or seeded normal / uniform weights. */
+/**
+ * Initial parameters from the config: exact values, or seeded normal / uniform weights. `init.from`
+ * names a file: its parameters are read (readInitFrom) and handed to the trainer instead.
+ */
 export function initialParameters(init: InitConfig, d: number, seed: number): Parameters {
+  if ('from' in init) throw new Error('init.from: the parameters are read from the file by readInitFrom and given to the Trainer');
   if ('weights' in init) return { w: Float64Array.from(init.weights), b: init.bias };
   const r = rng(seed, 'init');
   const w = new Float64Array(d);

@@ -1,5 +1,16 @@
 import { formatDuration, formatNumber, formatPercent, formatVector } from '../format.js';
+import type { RunConfig } from '../config/types.js';
 import type { EndEvent, EpochEvent, StartEvent } from '../train/events.js';
+
+/** The optimizer, rate and schedule in a few words: `adam, learning rate 0.5 (cosine, 10 warm-up epochs)`. */
+export function trainingText(config: RunConfig): string {
+  const optimizer = config.optimizer?.type ?? 'sgd';
+  const schedule = config.schedule;
+  const l2 = config.l2 ? `, l2 ${config.l2}` : '';
+  const warmup = schedule?.warmup_epochs ? `, ${schedule.warmup_epochs} warm-up epochs` : '';
+  const scheduled = schedule && (schedule.type !== 'constant' || warmup) ? ` (${schedule.type}${warmup})` : '';
+  return `${optimizer}, learning rate ${config.learning_rate}${scheduled}${l2}`;
+}
 
 /** Plain progress for logs and pipes: no cursor movement, about twenty lines per run. */
 export class PlainProgress {
@@ -18,7 +29,7 @@ export class PlainProgress {
     const skipped = dataset.skipped ? ` (${dataset.skipped} rows skipped)` : '';
     this.write(
       `${config.name}: ${dataset.source}, ${dataset.train} training${validation} rows${skipped} × ${dataset.features.length} features → ${dataset.target}\n` +
-        `learning rate ${config.learning_rate}, batch ${config.batch_size}, up to ${config.epochs} epochs, seed ${config.seed}\n`,
+        `${trainingText(config)}, batch ${config.batch_size}, up to ${config.epochs} epochs, seed ${config.seed}\n`,
     );
   }
 
@@ -29,8 +40,9 @@ export class PlainProgress {
     this.printed = event.epoch;
     const width = String(this.total).length;
     const validation = event.val_loss === null ? '' : `  val_loss ${formatNumber(event.val_loss)}`;
+    const r2 = event.r2 === null || event.r2 === undefined ? '' : `  R² ${formatNumber(event.r2)}`;
     this.write(
-      `epoch ${String(event.epoch).padStart(width)}/${this.total}  loss ${formatNumber(event.loss)}${validation}` +
+      `epoch ${String(event.epoch).padStart(width)}/${this.total}  loss ${formatNumber(event.loss)}${r2}${validation}` +
         `  active ${formatPercent(event.active_ratio)}  |w| ${formatNumber(event.weight_norm)}  bias ${formatNumber(event.bias)}\n`,
     );
   }

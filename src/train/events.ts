@@ -1,7 +1,7 @@
 import type { RunConfig } from '../config/types.js';
 
 /** How a run ended; DESIGN.md maps each to an exit code. */
-export type Status = 'completed' | 'early_stopped' | 'diverged' | 'dead' | 'interrupted';
+export type Status = 'completed' | 'early_stopped' | 'converged' | 'diverged' | 'dead' | 'interrupted';
 
 export interface StartEvent {
   type: 'start';
@@ -28,6 +28,9 @@ export interface EpochEvent {
   bias: number;
   grad_norm: number;
   learning_rate: number;
+  /** 1 − SSE/SST over the rows of `loss` (null when the targets are constant: SST = 0). */
+  r2: number | null;
+  val_r2: number | null;
   elapsed_ms: number;
 }
 
@@ -51,6 +54,7 @@ export function exitCodeFor(status: Status, signal?: 'SIGINT' | 'SIGTERM'): numb
   switch (status) {
     case 'completed':
     case 'early_stopped':
+    case 'converged':
       return 0;
     case 'diverged':
     case 'dead':

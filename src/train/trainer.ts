@@ -1,10 +1,13 @@
 import type { RunConfig } from '../config/types.js';
-import type { Dataset } from '../data/dataset.js';
-import { initialParameters, reviveIfDead } from '../neuron/init.js';
+import type { Dataset, Rows } from '../data/dataset.js';
+import { initialParameters, reviveIfDead, type Parameters } from '../neuron/init.js';
 import { generatedKernel, type Kernel } from '../neuron/kernel.js';
+import { norm } from '../neuron/norm.js';
+import { createOptimizer, type Optimizer } from '../neuron/optimizers.js';
 import { ACTIVE, fusedPassOrdered, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
 import { rng, shuffleInPlace, type Rng } from '../random/rng.js';
 import type { EndEvent, EpochEvent, StartEvent, Status } from './events.js';
+import { CONSTANT, Schedule } from './schedule.js';
 
 /** A clock in milliseconds; injected so that tests can drive time. */
 export type Clock = () => number;
@@ -16,12 +19,8 @@ export interface TrainerOptions {
   clock: Clock;
   /** Default: the kernel generated for the data's d, bit-identical to the reference fusedPass. */
   kernel?: Kernel;
-}
-
-function norm(w: Float64Array, extra = 0): number {
-  let s = extra * extra;
-  for (let j = 0; j < w.length; j++) s += w[j] * w[j];
-  return Math.sqrt(s);
+  /** The starting parameters of `init.from` (read by readInitFrom); other inits come from the config. */
+  initial?: Parameters;
 }
 
 function allFinite(w: Float64Array, b: number): boolean {
@@ -30,18 +29,48 @@ function allFinite(w: Float64Array, b: number): boolean {
   return true;
 }
 
+function sameParameters(w: Float64Array, b: number, w0: Float64Array, b0: number): boolean {
+  if (b !== b0) return false;
+  for (let j = 0; j < w.length; j++) if (w[j] !== w0[j]) return false;
+  return true;
+}
+
+/** SST = Σ(y − ȳ)² of a row set, two-pass so that constant targets give exactly 0. */
+export function totalSumOfSquares(y: Float64Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += y[i];
+  const mean = sum / n;
+  let sst = 0;
+  for (let i = 0; i < n; i++) sst += (y[i] - mean) ** 2;
+  return sst;
+}
+
+/** R² = 1 − SSE/SST; null when SST = 0 (constant targets: no variance to explain). */
+function rSquared(sse: number, sst: number): number | null {
+  return sst > 0 ? 1 - sse / sst : null;
+}
+
 /**
- * Gradient descent on one neuron, an epoch at a time. Holds the parameters and the stopping rules;
- * never touches the terminal, files or the real clock.
+ * Gradient descent on one neuron, an epoch at a time: the optimizer's steps at the scheduled rate,
+ * and the stopping rules. Never touches the terminal, files or the real clock.
+ *
+ * One rule keeps the parameters finite, for full batches and mini-batches alike: before each step
+ * the parameters whose (batch) loss was just measured finite are kept aside; a step from there that
+ * gives a non-finite parameter, or a loss measured non-finite at the parameters a step gave, puts
+ * them back and ends the run as diverged (see fallBackToFiniteLoss for mini-batches). So the end
+ * event and --save-weights carry finite parameters with a finite training loss.
  */
 export class Trainer {
   readonly config: RunConfig;
   readonly dataset: Dataset;
-  /** Current parameters; after divergence, the last finite ones. */
+  /** Current parameters; after divergence, the last ones whose measured loss was finite. */
   readonly w: Float64Array;
   b: number;
-  /** Changed live by the dashboard's `+`/`-`; each epoch event reports the rate it used. */
-  learningRate: number;
+  /**
+   * The dashboard's `+`/`-` multiply this; each epoch's rate is the scheduled η_e times it. A view
+   * never writes it directly: it reaches the trainer as a request through the run's control.
+   */
+  learningRateFactor = 1;
   epoch = 0;
   status: Status | null = null;
   /** True when a random init was dead at birth and its bias was raised (see reviveIfDead). */
@@ -49,10 +78,25 @@ export class Trainer {
 
   private readonly clock: Clock;
   private readonly kernel: Kernel;
+  private readonly optimizer: Optimizer;
+  private readonly schedule: Schedule;
+  private readonly l2: number;
   private readonly startedAt: number;
   private readonly sums: PassSums;
   private readonly dw: Float64Array;
-  private readonly wBefore: Float64Array;
+  /** The last parameters whose measured loss was finite (the divergence rule above). */
+  private readonly kept: Float64Array;
+  private keptB: number;
+  /** The parameters entering the epoch. */
+  private readonly entering: Float64Array;
+  private enteringB = 0;
+  /** restore_best: the parameters at which the best monitored loss was measured. */
+  private readonly bestW: Float64Array;
+  private bestB = 0;
+  private readonly initialW: Float64Array;
+  private readonly initialB: number;
+  private readonly sst: number;
+  private readonly validationSst: number;
   private readonly order: Uint32Array | null;
   private readonly shuffler: Rng;
   private bestEpoch: number | null = null;
@@ -67,17 +111,42 @@ export class Trainer {
     this.clock = options.clock;
     this.kernel = options.kernel ?? generatedKernel(dataset.d);
     this.startedAt = this.clock();
-    const params = initialParameters(config.init, dataset.d, config.seed);
-    this.revived = !('weights' in config.init) && reviveIfDead(params, dataset.train.x, dataset.train.n, config.init.bias);
+    const d = dataset.d;
+    const init = config.init;
+    const params = options.initial
+      ? { w: Float64Array.from(options.initial.w), b: options.initial.b }
+      : initialParameters(init, d, config.seed);
+    this.revived = 'distribution' in init && reviveIfDead(params, dataset.train.x, dataset.train.n, init.bias);
     this.w = params.w;
     this.b = params.b;
-    this.learningRate = config.learning_rate;
-    this.sums = passSums(dataset.d);
-    this.dw = new Float64Array(dataset.d);
-    this.wBefore = new Float64Array(dataset.d);
+    this.optimizer = createOptimizer(config.optimizer ?? { type: 'sgd' }, d);
+    this.schedule = new Schedule(config.schedule ?? CONSTANT, config.learning_rate, config.epochs);
+    this.l2 = config.l2 ?? 0;
+    this.sums = passSums(d);
+    this.dw = new Float64Array(d);
+    this.kept = Float64Array.from(this.w);
+    this.keptB = this.b;
+    this.entering = new Float64Array(d);
+    this.bestW = Float64Array.from(this.w);
+    this.bestB = this.b;
+    this.initialW = Float64Array.from(this.w);
+    this.initialB = this.b;
+    this.sst = totalSumOfSquares(dataset.train.y, dataset.train.n);
+    this.validationSst = dataset.validation ? totalSumOfSquares(dataset.validation.y, dataset.validation.n) : 0;
     const miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
     this.order = miniBatch ? new Uint32Array(dataset.train.n).map((_, i) => i) : null;
     this.shuffler = rng(config.seed, 'shuffle');
+  }
+
+  /** The rate the next epoch will use: the scheduled η_e times the dashboard's factor. */
+  get learningRate(): number {
+    return this.schedule.rate(this.epoch + 1) * this.learningRateFactor;
+  }
+
+  /** Sets the factor so that the next epoch uses `rate`; the schedule goes on from there. */
+  set learningRate(rate: number) {
+    const scheduled = this.schedule.rate(this.epoch + 1);
+    if (scheduled > 0 && rate > 0 && Number.isFinite(rate)) this.learningRateFactor = rate / scheduled;
   }
 
   startEvent(): StartEvent {
@@ -100,40 +169,52 @@ export class Trainer {
     return Math.round((this.clock() - this.startedAt) * 1000) / 1000;
   }
 
+  /**
+   * One optimizer step from the parameters at which the loss `sse` and the gradient (this.dw, db)
+   * were just measured, under the divergence rule. Returns false when the run diverged.
+   */
+  private step(sse: number, db: number, lr: number): boolean {
+    if (Number.isFinite(sse)) {
+      this.kept.set(this.w);
+      this.keptB = this.b;
+      if (this.l2 > 0) for (let j = 0; j < this.dw.length; j++) this.dw[j] += 2 * this.l2 * this.w[j]; // ∂(l2‖w‖²)/∂w = 2·l2·w
+      this.b = this.optimizer.step(this.w, this.b, this.dw, db, lr);
+      if (allFinite(this.w, this.b)) return true;
+    }
+    this.w.set(this.kept);
+    this.b = this.keptB;
+    return false;
+  }
+
   /** Runs one epoch and applies the stopping rules; `status` is set when the run is over. */
   runEpoch(): EpochEvent {
     const { x, y, n } = this.dataset.train;
     const d = this.dataset.d;
     const lr = this.learningRate;
     this.epoch++;
+    this.entering.set(this.w);
+    this.enteringB = this.b;
     let sse = 0;
     let active = 0;
     let gradNorm: number;
-    let finite = true;
+    let finite: boolean;
 
     if (this.order === null) {
       // Full batch: loss and gradient at the parameters entering the epoch, then one step.
-      this.wBefore.set(this.w);
-      const bBefore = this.b;
       this.sums.fill(0);
       this.kernel(x, y, d, 0, n, this.w, this.b, this.sums);
       sse = this.sums[SSE];
       active = this.sums[ACTIVE];
       const db = gradientFromSums(this.sums, n, this.dw);
+      finite = this.step(sse, db, lr);
       gradNorm = norm(this.dw, db);
-      for (let j = 0; j < d; j++) this.w[j] -= lr * this.dw[j]; // w ← w − η ∂C/∂w
-      this.b -= lr * db; //                                          b ← b − η ∂C/∂b
-      finite = allFinite(this.w, this.b);
-      if (!finite) {
-        this.w.set(this.wBefore); // keep the last finite parameters
-        this.b = bBefore;
-      }
     } else {
       // Mini-batches: one step per batch; the epoch reports row-weighted means over its batches.
       if (this.config.shuffle) shuffleInPlace(this.order, this.shuffler);
       const size = this.config.batch_size as number;
       const meanDw = new Float64Array(d);
       let meanDb = 0;
+      finite = true;
       for (let start = 0; start < n && finite; start += size) {
         const end = Math.min(n, start + size);
         const rows = end - start;
@@ -142,19 +223,9 @@ export class Trainer {
         sse += this.sums[SSE];
         active += this.sums[ACTIVE];
         const db = gradientFromSums(this.sums, rows, this.dw);
-        const bBatch = this.b;
-        for (let j = 0; j < d; j++) {
-          meanDw[j] += (rows / n) * this.dw[j];
-          this.w[j] -= lr * this.dw[j];
-        }
+        finite = this.step(this.sums[SSE], db, lr);
+        for (let j = 0; j < d; j++) meanDw[j] += (rows / n) * this.dw[j];
         meanDb += (rows / n) * db;
-        this.b -= lr * db;
-        if (!allFinite(this.w, this.b)) {
-          finite = false;
-          // Keep the last finite parameters: those entering this batch.
-          for (let j = 0; j < d; j++) this.w[j] += lr * this.dw[j];
-          this.b = bBatch;
-        }
       }
       gradNorm = norm(meanDw, meanDb);
     }
@@ -171,14 +242,16 @@ export class Trainer {
       bias: this.b,
       grad_norm: gradNorm,
       learning_rate: lr,
+      r2: rSquared(sse, this.sst),
+      val_r2: null,
       elapsed_ms: 0,
     };
 
     if (!finite || !Number.isFinite(loss)) {
-      // Report the blow-up as it happened, but keep the last finite parameters for the end event.
       this.status = 'diverged';
-      event.weight_norm = finite ? event.weight_norm : NaN;
-      event.bias = finite ? event.bias : NaN;
+      this.fallBackToFiniteLoss();
+      event.weight_norm = norm(this.w);
+      event.bias = this.b;
       event.elapsed_ms = this.elapsed();
       return event;
     }
@@ -191,20 +264,50 @@ export class Trainer {
       this.kernel(validation.x, validation.y, d, 0, validation.n, this.w, this.b, this.sums);
       event.val_loss = this.sums[SSE] / validation.n;
       event.val_active_ratio = this.sums[ACTIVE] / validation.n;
+      event.val_r2 = rSquared(this.sums[SSE], this.validationSst);
     }
     this.track(event.val_loss ?? loss);
+    this.schedule.observe(event.val_loss ?? loss);
     event.elapsed_ms = this.elapsed();
 
-    if (active === 0) this.status = 'dead'; // ∂C/∂w = ∂C/∂b = 0: nothing can change again
+    const stop = this.config.stop_when;
+    // No active row: the data gradient is zero. Dead once the steps also stopped moving (momentum,
+    // Adam and L2 may still carry the parameters; plain gradient descent never does).
+    if (active === 0 && sameParameters(this.w, this.b, this.entering, this.enteringB)) this.status = 'dead';
+    else if (stop && ((stop.grad_norm_below !== undefined && gradNorm < stop.grad_norm_below) || (stop.loss_below !== undefined && loss < stop.loss_below))) this.status = 'converged';
     else if (this.config.early_stopping && this.epochsWithoutImprovement >= this.config.early_stopping.patience) this.status = 'early_stopped';
     else if (this.epoch >= this.config.epochs) this.status = 'completed';
     return event;
+  }
+
+  /**
+   * After a divergence: a batch's loss was finite at the kept parameters, but the loss over all
+   * training rows may not be. The run ends with the first of these whose training loss is finite:
+   * the kept ones (always, for a full batch: its batch is every row), those entering the epoch,
+   * those of the best epoch, the initial ones.
+   */
+  private fallBackToFiniteLoss(): void {
+    const { x, y, n } = this.dataset.train;
+    const candidates: [Float64Array, number][] = [
+      [Float64Array.from(this.w), this.b],
+      [this.entering, this.enteringB],
+      [this.bestW, this.bestB],
+      [this.initialW, this.initialB],
+    ];
+    const usable = candidates.find(([w, b]) => Number.isFinite(lossPass(x, y, this.dataset.d, n, w, b).loss)) ?? candidates[0];
+    this.w.set(usable[0]);
+    this.b = usable[1];
   }
 
   private track(monitored: number): void {
     if (monitored < this.bestLoss) {
       this.bestLoss = monitored;
       this.bestEpoch = this.epoch;
+      // Where it was measured: a full batch's training loss at the parameters entering the epoch;
+      // val_loss after the epoch's steps; a mini-batch epoch's mean loss is credited to its end.
+      const measuredBefore = this.order === null && this.dataset.validation === null;
+      this.bestW.set(measuredBefore ? this.entering : this.w);
+      this.bestB = measuredBefore ? this.enteringB : this.b;
     }
     const minDelta = this.config.early_stopping?.min_delta ?? 0;
     if (monitored < this.bestForPatience - minDelta) {
@@ -225,19 +328,22 @@ export class Trainer {
     return event.epoch % this.config.log_every === 0 || this.status !== null;
   }
 
+  /** The end of the run; with `early_stopping.restore_best`, the parameters return to the best ones first. */
   endEvent(): EndEvent {
-    const { x, y, n } = this.dataset.train;
-    const final = lossPass(x, y, this.dataset.d, n, this.w, this.b);
+    if (this.config.early_stopping?.restore_best && this.bestEpoch !== null) {
+      this.w.set(this.bestW);
+      this.b = this.bestB;
+    }
+    const loss = (rows: Rows): number => lossPass(rows.x, rows.y, this.dataset.d, rows.n, this.w, this.b).loss;
     const validation = this.dataset.validation;
-    const finalValidation = validation ? lossPass(validation.x, validation.y, this.dataset.d, validation.n, this.w, this.b).loss : null;
     return {
       type: 'end',
       status: this.status ?? 'interrupted',
       epochs: this.epoch,
       weights: Array.from(this.w),
       bias: this.b,
-      loss: final.loss,
-      val_loss: finalValidation,
+      loss: loss(this.dataset.train),
+      val_loss: validation ? loss(validation) : null,
       best_epoch: this.bestEpoch,
       best_loss: this.bestEpoch === null ? null : this.bestLoss,
       elapsed_ms: this.elapsed(),

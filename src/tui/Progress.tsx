@@ -8,6 +8,7 @@ const STATE_WORDS: Record<RunState, string> = {
   paused: 'paused',
   completed: 'done',
   early_stopped: 'early-stopped',
+  converged: 'converged',
   diverged: 'diverged',
   dead: 'dead',
   interrupted: 'interrupted',

@@ -109,13 +109,16 @@ describe('init', () => {
     cli(['init', 'n.yaml'], { cwd: dir });
     const text = readFileSync(join(dir, 'n.yaml'), 'utf8');
     const schema = JSON.parse(readFileSync(join(ROOT, 'schema.json'), 'utf8'));
-    for (const key of Object.keys(schema.properties)) expect(text).toMatch(new RegExp(`^${key}:.*#`, 'm'));
-    for (const key of Object.keys(schema.properties.data.properties)) expect(text).toMatch(new RegExp(`^  (# )?${key}:.*#`, 'm'));
+    // stop_when is off by default: listed commented out.
+    for (const key of Object.keys(schema.properties)) expect(text).toMatch(new RegExp(`^(# )?${key}:.*#`, 'm'));
+    for (const parent of ['data', 'init', 'optimizer', 'schedule', 'early_stopping', 'stop_when']) {
+      for (const key of Object.keys(schema.properties[parent].properties)) expect(text).toMatch(new RegExp(`^(# )? {2}(# )?${key}:.*#`, 'm'));
+    }
   });
 });
 
 describe('--help and --version', () => {
-  for (const command of ['', 'run', 'sweep', 'validate', 'gradcheck', 'inspect', 'replay', 'compare', 'schema', 'init']) {
+  for (const command of ['', 'run', 'sweep', 'validate', 'gradcheck', 'inspect', 'predict', 'replay', 'compare', 'schema', 'init']) {
     it(`neuron-tui ${command} --help`, () => {
       const result = cli([...(command ? [command] : []), '--help']);
       expect(result.status).toBe(0);

@@ -10,11 +10,12 @@ const EXPECTED: Record<string, { status: string; code: number }> = {
   'synthetic.yaml': { status: 'completed', code: 0 },
   'early-stopping.yaml': { status: 'early_stopped', code: 0 },
   'minibatch.yaml': { status: 'completed', code: 0 },
+  'adam-cosine.yaml': { status: 'completed', code: 0 },
   'diverging.yaml': { status: 'diverged', code: 1 },
   'dead.yaml': { status: 'dead', code: 1 },
 };
 
-const EPOCH_FIELDS = ['type', 'epoch', 'loss', 'val_loss', 'active_ratio', 'val_active_ratio', 'weight_norm', 'bias', 'grad_norm', 'learning_rate', 'elapsed_ms'];
+const EPOCH_FIELDS = ['type', 'epoch', 'loss', 'val_loss', 'active_ratio', 'val_active_ratio', 'weight_norm', 'bias', 'grad_norm', 'learning_rate', 'r2', 'val_r2', 'elapsed_ms'];
 const END_FIELDS = ['type', 'status', 'epochs', 'weights', 'bias', 'loss', 'val_loss', 'best_epoch', 'best_loss', 'elapsed_ms'];
 
 const withoutElapsed = (text: string): string => text.replace(/"elapsed_ms":[0-9.e+-]+/g, '"elapsed_ms":0');

@@ -27,6 +27,9 @@ describe('loadConfig', () => {
       seed: 0,
       init: { distribution: 'normal', scale: 0.1, bias: 0.1 },
       log_every: 1,
+      optimizer: { type: 'sgd' },
+      l2: 0,
+      schedule: { type: 'constant', warmup_epochs: 0 },
     });
     expect(dataFile).toMatch(/configs\/d\.csv$/);
   });
@@ -73,7 +76,7 @@ describe('loadConfig', () => {
 
   it('creates missing mappings for dotted --set keys and reads YAML values', () => {
     const { config } = loadConfigText('c.yaml', MINIMAL, [parseOverride('early_stopping.patience=3'), parseOverride('batch_size=16')]);
-    expect(config.early_stopping).toEqual({ patience: 3, min_delta: 0 });
+    expect(config.early_stopping).toEqual({ patience: 3, min_delta: 0, restore_best: false });
     expect(config.batch_size).toBe(16);
   });
 

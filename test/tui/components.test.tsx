@@ -18,7 +18,7 @@ const start = {
 };
 
 function epoch(k: number, overrides: Partial<EpochEvent> = {}): EpochEvent {
-  return { type: 'epoch', epoch: k, loss: 1 / k, val_loss: 1.1 / k, active_ratio: 0.8, val_active_ratio: 0.75, weight_norm: 1, bias: 0.2, grad_norm: 0.1, learning_rate: 0.05, elapsed_ms: k * 10, ...overrides };
+  return { type: 'epoch', epoch: k, loss: 1 / k, val_loss: 1.1 / k, active_ratio: 0.8, val_active_ratio: 0.75, weight_norm: 1, bias: 0.2, grad_norm: 0.1, learning_rate: 0.05, r2: 0.9, val_r2: 0.85, elapsed_ms: k * 10, ...overrides };
 }
 
 function view(epochs: EpochEvent[], state: { paused?: boolean; learningRate?: number } = {}): MetricsView {

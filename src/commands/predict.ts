@@ -1,0 +1,122 @@
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readCsvHeader, readCsvNumbers, type CsvHeader } from '../data/csv.js';
+import type { Rows } from '../data/dataset.js';
+import { applyStandardization, readWeightsFile } from '../data/saved-weights.js';
+import { fsReason } from '../fs-reason.js';
+import { InputError } from '../errors.js';
+import { formatNumber } from '../format.js';
+import { totalSumOfSquares } from '../train/trainer.js';
+import type { RunIo } from './run.js';
+
+export interface PredictFlags {
+  out?: string;
+  json?: boolean;
+}
+
+function readBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const why = fsReason(error);
+    throw new InputError([{ where: file, message: `cannot read the data file: ${why}` }]);
+  }
+}
+
+const samePath = (a: string, b: string): boolean => {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return real(a) === real(b);
+};
+
+/**
+ * The rows' features (row-major) and target. Without a target column the reader, which always
+ * reads one, takes the first feature as its target, and that column is put back in front.
+ */
+function readFeaturesAndTarget(bytes: Uint8Array, header: CsvHeader, features: number[], target: number | null, file: string): Rows {
+  if (target !== null) {
+    const numbers = readCsvNumbers(bytes, header, { features, target, missing: 'error' }, file);
+    return { x: numbers.x, y: numbers.y, n: numbers.rows };
+  }
+  const d = features.length;
+  const numbers = readCsvNumbers(bytes, header, { features: features.slice(1), target: features[0], missing: 'error' }, file);
+  const n = numbers.rows;
+  const x = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    x[i * d] = numbers.y[i];
+    x.set(numbers.x.subarray(i * (d - 1), (i + 1) * (d - 1)), i * d + 1);
+  }
+  return { x, y: new Float64Array(n), n };
+}
+
+/**
+ * `neuron-tui predict WEIGHTS DATA.csv`: the saved neuron applied to every row, a = max(0, w·x̃ + b)
+ * with x̃ the row's features (by name) standardized as in training. Writes the used columns and a
+ * `prediction` column as CSV (or JSON lines); with the target column present, prints the loss, RMSE
+ * and R² to stderr, computed as training computes them (the same sums in the same order).
+ */
+export function predictCommand(weightsFile: string, dataFile: string, flags: PredictFlags, io: RunIo): number {
+  const saved = readWeightsFile(weightsFile, (message) => ({ where: weightsFile, message }));
+  if (flags.out && (samePath(flags.out, weightsFile) || samePath(flags.out, dataFile))) {
+    throw new InputError([{ where: `--out ${flags.out}`, message: 'is an input of this command; choose another file for the predictions' }]);
+  }
+  const bytes = readBytes(dataFile);
+  const header = readCsvHeader(bytes, dataFile);
+  const { names } = header;
+  const missing = saved.features.filter((f) => !names.includes(f));
+  if (missing.length) {
+    throw new InputError([
+      {
+        where: `${dataFile}:1`,
+        message: `the weights need the column${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')}, missing here; its columns are ${names.map((n) => `"${n}"`).join(', ')}`,
+      },
+    ]);
+  }
+  const features = saved.features.map((f) => names.indexOf(f));
+  const hasTarget = names.includes(saved.target);
+  const d = features.length;
+  const { x, y, n } = readFeaturesAndTarget(bytes, header, features, hasTarget ? names.indexOf(saved.target) : null, dataFile);
+  const raw = Float64Array.from(x);
+  if (saved.standardization) applyStandardization(x, d, saved.standardization);
+
+  const prediction = new Float64Array(n);
+  let sse = 0;
+  for (let i = 0; i < n; i++) {
+    let z = saved.bias; //                              z_i = w·x̃_i + b, in lossPass's order
+    for (let j = 0; j < d; j++) z += saved.weights[j] * x[i * d + j];
+    prediction[i] = z > 0 ? z : 0; //                 a_i = max(0, z_i)
+    const r = y[i] - prediction[i];
+    sse += r * r;
+  }
+
+  const columns = [...saved.features, ...(hasTarget ? [saved.target] : []), 'prediction'];
+  const values = (i: number): number[] => [...raw.subarray(i * d, i * d + d), ...(hasTarget ? [y[i]] : []), prediction[i]];
+  const lines: string[] = flags.json ? [] : [columns.map((c) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')];
+  for (let i = 0; i < n; i++) {
+    const row = values(i);
+    lines.push(flags.json ? JSON.stringify(Object.fromEntries(columns.map((c, k) => [c, row[k]]))) : row.join(','));
+  }
+  const text = `${lines.join('\n')}\n`;
+  if (flags.out) {
+    try {
+      writeFileSync(flags.out, text);
+    } catch (error) {
+      throw new InputError([{ where: `--out ${flags.out}`, message: `cannot write the predictions: ${fsReason(error, true)}` }]);
+    }
+  } else {
+    io.stdout.write(text);
+  }
+
+  if (hasTarget) {
+    const sst = totalSumOfSquares(y, n);
+    const loss = sse / n;
+    const r2 = sst > 0 ? formatNumber(1 - sse / sst, 6) : '— (constant target)';
+    io.stderr.write(`${dataFile}: ${n} rows, loss ${loss} (mean squared error), RMSE ${formatNumber(Math.sqrt(loss), 6)}, R² ${r2}\n`);
+  }
+  return 0;
+}
