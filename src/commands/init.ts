@@ -1,4 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { checkOutputs } from '../files/outputs.js';
+import { writeWholeFile } from '../files/write.js';
 import { InputError } from '../errors.js';
 import { packageFile } from '../paths.js';
 import type { RunIo } from './run.js';
@@ -45,13 +47,8 @@ export function initCommand(file: string | undefined, flags: { force?: boolean }
   if (existsSync(target) && !flags.force) {
     throw new InputError([{ where: target, message: 'already exists; choose another name, or add --force to overwrite it' }]);
   }
-  try {
-    writeFileSync(target, starterConfig());
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : String(code);
-    throw new InputError([{ where: target, message: `cannot write the config: ${why}` }]);
-  }
+  checkOutputs([], [{ where: target, path: target }], { stdout: false });
+  writeWholeFile(target, starterConfig(), target, 'write the config');
   io.stdout.write(`wrote ${target}; train it with: neuron-tui run ${target}\n`);
   return 0;
 }
