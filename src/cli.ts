@@ -61,7 +61,7 @@ function build(setExitCode: (code: number) => void): Command {
     .option('--out <file>', 'also write the JSON lines to FILE as training runs')
     .addOption(new Option('--set <key=value>', 'override a config key (dotted path, YAML value); repeatable').argParser(collect).default([]))
     .option('--save-weights <file>', 'write the final {weights, bias, features, target} to FILE as JSON')
-    .option('--threads <n>', 'threads for the training kernel on full batches of 2^21+ cells (default: the number of cores, at most 4 × cores)', threadCount)
+    .option('--threads <n>', 'threads for the training kernel on full batches of 2^21+ cells (default: the number of cores)', threadCount)
     .option('--assert-loss <x>', 'exit 1 when the final loss (validation loss if there is a validation set) is above X', finiteNumber)
     .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --set learning_rate=0.05 --out run.jsonl\n  neuron-tui run configs/linear.yaml --json --assert-loss 0.01 > run.jsonl\n')
     .action(async (config: string, flags) => {

@@ -93,7 +93,12 @@ export function checkOutputs(inputs: readonly NamedFile[], outputs: readonly Nam
     }
   }
   const stdout = options.stdout === false ? null : standardOutput();
-  if (stdout) seen.push(stdout);
+  if (stdout) {
+    // `run c.yaml --json >> data.csv` would append the log to the data.
+    const input = seen.find((other) => sameFile(stdout.located, other.located));
+    if (input) problems.push({ where: stdout.where, message: `is the same file as ${input.where}, which it would overwrite; redirect it elsewhere` });
+    seen.push(stdout);
+  }
   const located: Located[] = [];
   for (const output of outputs) {
     let place: Place;
