@@ -53,6 +53,8 @@ export class RunStops {
 
   stdoutFailed(error: unknown): void {
     stdoutFailed = true; // reported once, by this run
+    // A closed terminal sends SIGHUP, then fails every write: the signal is what happened.
+    if (this.stop?.kind === 'signal') return;
     if ((error as NodeJS.ErrnoException).code === 'EPIPE') this.end({ kind: 'stdout-closed' });
     else this.fail(stdoutProblem(error));
   }

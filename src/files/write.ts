@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { fileProblem } from './causes.js';
@@ -88,13 +88,17 @@ export function openInPlace(located: Located): { fd: number; owned: boolean } {
 /**
  * Writes a new regular file beside `path` and renames it over `path`: a reader sees the old file
  * or the whole new one, and a failed write (disk full) leaves the old one as it was. The new
- * file keeps the old one's permissions.
+ * file keeps the old one's permissions (and owner, when root writes it).
  */
-function replaceAtomically(path: string, bytes: Uint8Array, mode: number | undefined): void {
+function replaceAtomically(path: string, bytes: Uint8Array, old: Stats | undefined): void {
   const temporary = `${dirname(path)}/.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   let fd: number | null = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
   try {
-    if (mode !== undefined) fchmodSync(fd, mode & 0o7777);
+    if (old) {
+      // Root replacing a user's file must not leave it owned by root.
+      if (process.getuid?.() === 0) fchownSync(fd, old.uid, old.gid);
+      fchmodSync(fd, old.mode & 0o7777);
+    }
     writeAll(fd, bytes);
     fsyncWherePossible(fd);
     closeSync(fd);
@@ -119,7 +123,7 @@ export function writeWholeFile(path: string, text: string, where: string, doing:
   try {
     const located = locate(path);
     if (located.kind === 'file' || located.kind === 'missing') {
-      replaceAtomically(located.path, bytes, located.stat?.mode);
+      replaceAtomically(located.path, bytes, located.stat);
       return;
     }
     const { fd, owned } = openInPlace(located);

@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { chownSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,8 @@ interface Case {
   stderr: RegExp | '';
   /** Run as this user (root here: a permission is only denied to someone else). */
   uid?: number;
+  /** The setup needs root (to give a file to another user). */
+  root?: boolean;
   /** The message may report an internal error (a crash that another engineer's bound turns into a message). */
   mayCrash?: boolean;
   check?: (dir: string, result: SpawnSyncReturns<string>) => void;
@@ -148,7 +150,13 @@ const cases: Case[] = [
     stderr: /^--out \/dev\/stdout: is the same file as the standard output; give each output its own file\n$/,
     check: (dir) => expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe(''),
   },
-  { name: '--save-weights /dev/stdout while stdout is a pipe', script: '$NT run good.yaml --json --save-weights /dev/stdout', code: 2, stderr: /^--save-weights \/dev\/stdout: is the same file as the standard output/ },
+  {
+    name: '--save-weights /dev/stdout while stdout is a pipe',
+    script: '$NT run good.yaml --json --save-weights /dev/stdout',
+    code: 2,
+    stderr: /^--save-weights \/dev\/stdout: is the same file as the standard output/,
+    check: () => expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true),
+  },
 
   // Special files: written directly, never replaced.
   { name: '--out /dev/null', script: '$NT run good.yaml --json --out /dev/null', code: 0, stderr: '', check: () => expect(statSync('/dev/null').isCharacterDevice()).toBe(true) },
@@ -190,6 +198,22 @@ const cases: Case[] = [
     check: (dir) => {
       expect(weightsIn(readFileSync(join(dir, 'old.json'), 'utf8'))).toHaveLength(3);
       expect(statSync(join(dir, 'old.json')).mode & 0o777).toBe(0o640);
+    },
+  },
+  {
+    name: 'root replacing a user’s weights file keeps its owner and mode',
+    root: true,
+    setup: (dir) => {
+      writeFileSync(join(dir, 'w.json'), '{}\n', { mode: 0o600 });
+      chownSync(join(dir, 'w.json'), NOBODY, NOBODY);
+    },
+    script: '$NT run good.yaml --save-weights w.json',
+    code: 0,
+    stderr: '',
+    check: (dir) => {
+      const stat = statSync(join(dir, 'w.json'));
+      expect([stat.uid, stat.gid, stat.mode & 0o777]).toEqual([NOBODY, NOBODY, 0o600]);
+      expect(weightsIn(readFileSync(join(dir, 'w.json'), 'utf8'))).toHaveLength(3);
     },
   },
   {
@@ -367,7 +391,7 @@ describe('files the user owns are never damaged', () => {
   });
 
   for (const c of cases) {
-    it.skipIf(c.uid !== undefined && !asRoot)(c.name, () => {
+    it.skipIf((c.uid !== undefined || c.root) && !asRoot)(c.name, () => {
       const dir = workspace();
       c.setup?.(dir);
       const names = ['good.yaml', 'data.csv', ...(c.keep ?? [])];
