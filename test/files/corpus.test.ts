@@ -2,15 +2,16 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chownSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { expectPlain, GOOD_YAML, parseLines, sh, snapshot, workspace } from './workspace.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectPlain, GOOD_YAML, parseLines, sh, snapshot, workspace, WORKSPACE_FILES } from './workspace.js';
 
 /**
  * Hostile and careless uses of the files around a run, each through the real CLI (bash for
  * redirections, `ulimit`, `>(cmd)` and pipes), checking the exit code, the message, and that
  * every input (and every file the case marks as the user's) is byte-for-byte, inode and kind
- * unchanged. Device paths are only /dev/null and /dev/full, opened for writing, never replaced;
- * pipes are our own mkfifo nodes in the case's temporary folder.
+ * unchanged, and so are its own device nodes. Nothing under /dev is named: `full` and `null` are
+ * nodes of the case's temporary folder (see workspace), `stdout` a link there to /proc/self/fd/1,
+ * pipes our own mkfifo nodes, so that even a broken build cannot replace a system file.
  */
 interface Case {
   name: string;
@@ -144,35 +145,33 @@ const cases: Case[] = [
     stderr: /^--save-weights b\.json: is the same file as --out a\.json/,
   },
   {
-    name: '--out /dev/stdout while stdout is a file',
-    script: '$NT run good.yaml --out /dev/stdout > out.txt',
+    name: '--out stdout (a link to /proc/self/fd/1) while stdout is a file',
+    script: '$NT run good.yaml --out stdout > out.txt',
     code: 2,
-    stderr: /^--out \/dev\/stdout: is the same file as the standard output; give each output its own file\n$/,
+    stderr: /^--out stdout: is the same file as the standard output; give each output its own file\n$/,
     check: (dir) => expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe(''),
   },
   {
-    name: '--save-weights /dev/stdout while stdout is a pipe',
-    script: '$NT run good.yaml --json --save-weights /dev/stdout',
+    name: '--save-weights stdout (a link to /proc/self/fd/1) while stdout is a pipe',
+    script: '$NT run good.yaml --json --save-weights stdout',
     code: 2,
-    stderr: /^--save-weights \/dev\/stdout: is the same file as the standard output/,
-    check: () => expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true),
+    stderr: /^--save-weights stdout: is the same file as the standard output/,
   },
 
   // Special files: written directly, never replaced.
-  { name: '--out /dev/null', script: '$NT run good.yaml --json --out /dev/null', code: 0, stderr: '', check: () => expect(statSync('/dev/null').isCharacterDevice()).toBe(true) },
-  { name: '--save-weights /dev/null', script: '$NT run good.yaml --save-weights /dev/null', code: 0, stderr: '', check: () => expect(statSync('/dev/null').isCharacterDevice()).toBe(true) },
+  { name: '--out a null device', script: '$NT run good.yaml --json --out null', code: 0, stderr: '' },
+  { name: '--save-weights a null device', script: '$NT run good.yaml --save-weights null', code: 0, stderr: '' },
   {
-    name: '--out /dev/full is caught at the first line',
-    script: '$NT run good.yaml --json --out /dev/full',
+    name: '--out a full device is caught at the first line',
+    script: '$NT run good.yaml --json --out full',
     code: 2,
-    stderr: /^--out \/dev\/full: cannot write the log: no space left on the device\n$/,
+    stderr: /^--out full: cannot write the log: no space left on the device\n$/,
     check: (_, r) => {
       const lines = parseLines(r.stdout); // stdout still gets a whole stream, ending as interrupted
       expect(lines.at(-1)).toMatchObject({ type: 'end', status: 'interrupted' });
-      expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
     },
   },
-  { name: '--save-weights /dev/full', script: '$NT run good.yaml --save-weights /dev/full', code: 2, stderr: /--save-weights \/dev\/full: cannot write the weights: no space left on the device\n$/ },
+  { name: '--save-weights a full device', script: '$NT run good.yaml --save-weights full', code: 2, stderr: /--save-weights full: cannot write the weights: no space left on the device\n$/ },
   {
     name: '--out a named pipe nobody reads',
     setup: (dir) => mkfifo(join(dir, 'pipe')),
@@ -308,19 +307,19 @@ const cases: Case[] = [
     stderr: /--save-weights w\.json: cannot write the weights: the file would exceed the size limit/,
     check: (dir) => expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]),
   },
-  { name: 'run --json > /dev/full', script: '$NT run good.yaml --json > /dev/full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
-  { name: 'run (plain progress) > /dev/full', script: '$NT run good.yaml > /dev/full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
+  { name: 'run --json > full', script: '$NT run good.yaml --json > full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
+  { name: 'run (plain progress) > full', script: '$NT run good.yaml > full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
   {
-    name: 'run --json --out > /dev/full still completes the log',
-    script: '$NT run good.yaml --json --out l.jsonl > /dev/full',
+    name: 'run --json --out > full still completes the log',
+    script: '$NT run good.yaml --json --out l.jsonl > full',
     code: 2,
     stderr: /^the standard output: cannot write to it: no space left on the device\n$/,
     check: (dir) => endsWithEnd(readFileSync(join(dir, 'l.jsonl'), 'utf8')),
   },
-  { name: 'schema > /dev/full', script: '$NT schema > /dev/full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
-  { name: '--help > /dev/full', script: '$NT --help > /dev/full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
-  { name: 'run --help > /dev/full', script: '$NT run --help > /dev/full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
-  { name: '--version > /dev/full', script: '$NT --version > /dev/full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
+  { name: 'schema > full', script: '$NT schema > full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
+  { name: '--help > full', script: '$NT --help > full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
+  { name: 'run --help > full', script: '$NT run --help > full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
+  { name: '--version > full', script: '$NT --version > full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
   {
     name: 'run --json --out | head -1: interrupted, quietly, the log complete',
     script: '$NT run good.yaml --json --out l.jsonl --set epochs=100000000 | head -1 > first.txt; exit ${PIPESTATUS[0]}',
@@ -381,11 +380,21 @@ const cases: Case[] = [
     stderr: '',
     check: (dir) => expect(readFileSync(join(dir, 'mine.yaml'), 'utf8')).toMatch(/^# yaml-language-server/),
   },
-  { name: 'init onto /dev/full', script: '$NT init /dev/full --force', code: 2, stderr: /^\/dev\/full: cannot write the config: no space left on the device\n$/ },
+  { name: 'init onto a full device', script: '$NT init full --force', code: 2, stderr: /^full: cannot write the config: no space left on the device\n$/ },
   { name: 'init sub/../good.yaml without --force', script: '$NT init sub/../good.yaml', code: 2, stderr: /^sub\/\.\.\/good\.yaml: already exists/ },
 ];
 
+/** The system's own device paths: no case names them, and this checks that none was touched. */
+const SYSTEM_DEVICES = ['/dev/null', '/dev/full', '/dev/zero', '/dev/stdin', '/dev/stdout', '/dev/stderr'];
+const systemDevices = (): string[] => SYSTEM_DEVICES.map((path) => {
+  const stat = lstatSync(path);
+  return `${path} ${stat.ino} ${stat.mode} ${stat.rdev}`;
+});
+
 describe('files the user owns are never damaged', () => {
+  const devicesBefore = systemDevices();
+  afterAll(() => expect(systemDevices()).toEqual(devicesBefore));
+
   it('has a corpus of at least 40 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
   });
@@ -394,7 +403,7 @@ describe('files the user owns are never damaged', () => {
     it.skipIf((c.uid !== undefined || c.root) && !asRoot)(c.name, () => {
       const dir = workspace();
       c.setup?.(dir);
-      const names = ['good.yaml', 'data.csv', ...(c.keep ?? [])];
+      const names = [...WORKSPACE_FILES, ...(c.keep ?? [])];
       const before = snapshot(dir, names);
       const result = sh(dir, c.script, { uid: c.uid });
       expect({ code: result.status, stderr: result.stderr }).toMatchObject({ code: c.code });

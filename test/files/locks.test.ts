@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectPlain, parseLines, sh, snapshot, startLongRun, workspace } from './workspace.js';
+import { expectPlain, parseLines, sh, snapshot, startLongRun, workspace, WORKSPACE_FILES } from './workspace.js';
 
 /** This process's start time as /proc/self/stat gives it (field 22), the way a lock records its holder. */
 function ownStartTime(): string {
@@ -10,7 +10,7 @@ function ownStartTime(): string {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
 }
 
-const INPUTS = ['good.yaml', 'data.csv'];
+const INPUTS = WORKSPACE_FILES;
 
 describe('a log has one writer', () => {
   it('a second run cannot write into a live run’s log, however it is spelled; the first run’s log stays valid', async () => {

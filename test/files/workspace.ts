@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -8,13 +8,36 @@ import { CLI, ROOT } from '../helpers.js';
 /** The config every case trains: a CSV beside it, a few epochs. */
 export const GOOD_YAML = 'data: data.csv\nlearning_rate: 0.05\nepochs: 5\n';
 
-/** A temporary folder with good.yaml, data.csv and an empty sub/, readable by any user (some cases run as nobody). */
+/** What every workspace holds and every case must leave as it was. */
+export const WORKSPACE_FILES = ['good.yaml', 'data.csv', 'full', 'null', 'stdout'] as const;
+
+/**
+ * The devices a case writes to, as nodes of its own folder: as root, our own character devices
+ * (1,7 is full, 1,3 is null), so that no build, however broken, can replace /dev/full or
+ * /dev/null; otherwise links to them (a user who is not root cannot replace anything in /dev).
+ */
+function deviceNode(dir: string, name: 'full' | 'null', minor: number): void {
+  const path = join(dir, name);
+  if (process.getuid?.() === 0) {
+    expect(spawnSync('mknod', ['-m', '666', path, 'c', '1', String(minor)]).status).toBe(0);
+  } else {
+    symlinkSync(`/dev/${name}`, path);
+  }
+}
+
+/**
+ * A temporary folder with good.yaml, data.csv, an empty sub/, the devices `full` and `null`, and
+ * `stdout`, a link to /proc/self/fd/1 like /dev/stdout; readable by any user (some cases run as nobody).
+ */
 export function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'neuron-tui-files-'));
   chmodSync(dir, 0o777);
   writeFileSync(join(dir, 'good.yaml'), GOOD_YAML);
   copyFileSync(join(ROOT, 'datasets/linear.csv'), join(dir, 'data.csv'));
   mkdirSync(join(dir, 'sub'));
+  deviceNode(dir, 'full', 7);
+  deviceNode(dir, 'null', 3);
+  symlinkSync('/proc/self/fd/1', join(dir, 'stdout'));
   return dir;
 }
 
@@ -27,7 +50,7 @@ export function snapshot(dir: string, names: readonly string[]): Map<string, str
       state.set(name, 'missing');
       continue;
     }
-    const kind = stat.isSymbolicLink() ? 'link' : stat.isFIFO() ? 'fifo' : stat.isFile() ? 'file' : 'other';
+    const kind = stat.isSymbolicLink() ? 'link' : stat.isFIFO() ? 'fifo' : stat.isFile() ? 'file' : stat.isCharacterDevice() ? `device ${stat.rdev}` : 'other';
     const bytes = kind === 'file' ? readFileSync(join(dir, name)).toString('base64') : '';
     state.set(name, `${kind} ${stat.ino} ${stat.mode} ${bytes}`);
   }
