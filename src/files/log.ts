@@ -69,7 +69,8 @@ export class LogFile {
   }
 
   private cutToWholeLine(bytes: Uint8Array, written: number): void {
-    if (this.fd === null || this.located.kind === 'descriptor' || !(this.located.kind === 'file' || this.located.kind === 'missing')) return;
+    // Only a file we opened ourselves has a length to cut; a pipe or a shell's descriptor has not.
+    if (this.fd === null || !(this.located.kind === 'file' || this.located.kind === 'missing')) return;
     const lastNewline = bytes.subarray(0, written).lastIndexOf(NEWLINE);
     try {
       ftruncateSync(this.fd, this.whole + lastNewline + 1);
