@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { formatProblem, InputError } from './errors.js';
+import { formatProblems, InputError } from './errors.js';
+import { guardStandardStreams, settleExitCode } from './files/process.js';
 import { packageFile } from './paths.js';
 
 const PACKAGE = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
@@ -9,6 +11,15 @@ const PACKAGE = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number ≥ 1, e.g. 2.');
   return Number(value);
+}
+
+/** More threads than this only add start-up time and memory (one copy of the rows' work per thread), no speed. */
+const MAX_THREADS = 4 * availableParallelism();
+
+function threadCount(value: string): number {
+  const n = wholeNumber(value);
+  if (n > MAX_THREADS) throw new InvalidArgumentError(`at most ${MAX_THREADS} (4 × the ${MAX_THREADS / 4} cores of this machine); more threads than that only cost time and memory.`);
+  return n;
 }
 
 function finiteNumber(value: string): number {
@@ -50,7 +61,7 @@ function build(setExitCode: (code: number) => void): Command {
     .option('--out <file>', 'also write the JSON lines to FILE as training runs')
     .addOption(new Option('--set <key=value>', 'override a config key (dotted path, YAML value); repeatable').argParser(collect).default([]))
     .option('--save-weights <file>', 'write the final {weights, bias, features, target} to FILE as JSON')
-    .option('--threads <n>', 'threads for the training kernel on full batches of 2^21+ cells (default: the number of cores)', wholeNumber)
+    .option('--threads <n>', 'threads for the training kernel on full batches of 2^21+ cells (default: the number of cores)', threadCount)
     .option('--assert-loss <x>', 'exit 1 when the final loss (validation loss if there is a validation set) is above X', finiteNumber)
     .option('--init-from <weights>', 'start from the weights and bias of a --save-weights file (features matched by name); same as init: {from: WEIGHTS}')
     .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --set learning_rate=0.05 --out run.jsonl\n  neuron-tui run configs/linear.yaml --json --assert-loss 0.01 > run.jsonl\n')
@@ -188,7 +199,7 @@ async function main(argv: string[]): Promise<number> {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
     }
     if (error instanceof InputError) {
-      for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+      for (const line of formatProblems(error.problems)) process.stderr.write(`${line}\n`);
       return 2;
     }
     process.stderr.write(`neuron-tui: internal error (a bug, please report it): ${(error as Error).stack ?? String(error)}\n`);
@@ -196,12 +207,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A reader that goes away (`| head`) is not an error of ours: stop quietly.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
-
-process.exitCode = await main(process.argv);
+guardStandardStreams();
+process.exitCode = settleExitCode(await main(process.argv));

@@ -14,7 +14,7 @@ export interface Problem {
 export class InputError extends Error {
   readonly problems: Problem[];
   constructor(problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    super(formatProblems(problems).join('\n'));
     this.name = 'InputError';
     this.problems = problems;
   }
@@ -27,4 +27,15 @@ export function inputError(where: string, message: string, frame?: string): Inpu
 export function formatProblem(p: Problem): string {
   const head = `${p.where}: ${p.message}`;
   return p.frame ? `${head}\n${p.frame}` : head;
+}
+
+/** Printed problems stop here: 10,000 unknown keys are one mistake repeated, not 30,000 lines to read. */
+export const MAX_PRINTED_PROBLEMS = 20;
+
+/** The problems as printed: the first MAX_PRINTED_PROBLEMS, then one line counting the rest. */
+export function formatProblems(problems: readonly Problem[], limit = MAX_PRINTED_PROBLEMS): string[] {
+  const shown = problems.slice(0, limit).map(formatProblem);
+  const rest = problems.length - shown.length;
+  if (rest > 0) shown.push(`… and ${rest} more problem${rest === 1 ? '' : 's'} (fix the ones above first)`);
+  return shown;
 }

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { readCsvHeader, readCsvNumbers } from '../data/csv.js';
-import { fsReason } from '../fs-reason.js';
+import { fileErrorCause } from '../files/causes.js';
+import { checkOutputs } from '../files/outputs.js';
+import { writeWholeFile } from '../files/write.js';
 import { InputError } from '../errors.js';
 import { packageFile } from '../paths.js';
 import type { RunIo } from './run.js';
@@ -114,7 +116,7 @@ function csvStarter(csvFile: string, configFile: string): CsvStarter {
   try {
     bytes = readFileSync(csvFile);
   } catch (error) {
-    const why = fsReason(error);
+    const why = fileErrorCause(error);
     throw new InputError([{ where: `--data ${csvFile}`, message: `cannot read the CSV: ${why}` }]);
   }
   const header = readCsvHeader(bytes, csvFile);
@@ -139,16 +141,8 @@ export function initCommand(file: string | undefined, flags: { force?: boolean; 
   if (existsSync(target) && !flags.force) {
     throw new InputError([{ where: target, message: 'already exists; choose another name, or add --force to overwrite it' }]);
   }
-  if (flags.data && resolve(flags.data) === resolve(target)) {
-    throw new InputError([{ where: target, message: `is the CSV given to --data; choose another name for the config` }]);
-  }
-  const text = starterConfig(flags.data ? csvStarter(flags.data, target) : undefined);
-  try {
-    writeFileSync(target, text);
-  } catch (error) {
-    const why = fsReason(error, true);
-    throw new InputError([{ where: target, message: `cannot write the config: ${why}` }]);
-  }
+  checkOutputs(flags.data ? [{ where: `the CSV ${flags.data}`, path: flags.data }] : [], [{ where: target, path: target }], { stdout: false });
+  writeWholeFile(target, starterConfig(flags.data ? csvStarter(flags.data, target) : undefined), target, 'write the config');
   io.stdout.write(`wrote ${target}; train it with: neuron-tui run ${target}\n`);
   return 0;
 }

@@ -1,9 +1,10 @@
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { readCsvHeader, readCsvNumbers, type CsvHeader } from '../data/csv.js';
 import type { Rows } from '../data/dataset.js';
 import { applyStandardization, readWeightsFile } from '../data/saved-weights.js';
-import { fsReason } from '../fs-reason.js';
+import { fileErrorCause } from '../files/causes.js';
+import { checkOutputs } from '../files/outputs.js';
+import { writeWholeFile } from '../files/write.js';
 import { InputError } from '../errors.js';
 import { formatNumber } from '../format.js';
 import { totalSumOfSquares } from '../train/trainer.js';
@@ -18,21 +19,10 @@ function readBytes(file: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (error) {
-    const why = fsReason(error);
+    const why = fileErrorCause(error);
     throw new InputError([{ where: file, message: `cannot read the data file: ${why}` }]);
   }
 }
-
-const samePath = (a: string, b: string): boolean => {
-  const real = (p: string): string => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  return real(a) === real(b);
-};
 
 /**
  * The rows' features (row-major) and target. Without a target column the reader, which always
@@ -62,8 +52,12 @@ function readFeaturesAndTarget(bytes: Uint8Array, header: CsvHeader, features: n
  */
 export function predictCommand(weightsFile: string, dataFile: string, flags: PredictFlags, io: RunIo): number {
   const saved = readWeightsFile(weightsFile, (message) => ({ where: weightsFile, message }));
-  if (flags.out && (samePath(flags.out, weightsFile) || samePath(flags.out, dataFile))) {
-    throw new InputError([{ where: `--out ${flags.out}`, message: 'is an input of this command; choose another file for the predictions' }]);
+  if (flags.out) {
+    const inputs = [
+      { where: `the weights file ${weightsFile}`, path: weightsFile },
+      { where: `the data file ${dataFile}`, path: dataFile },
+    ];
+    checkOutputs(inputs, [{ where: `--out ${flags.out}`, path: flags.out }]);
   }
   const bytes = readBytes(dataFile);
   const header = readCsvHeader(bytes, dataFile);
@@ -103,11 +97,7 @@ export function predictCommand(weightsFile: string, dataFile: string, flags: Pre
   }
   const text = `${lines.join('\n')}\n`;
   if (flags.out) {
-    try {
-      writeFileSync(flags.out, text);
-    } catch (error) {
-      throw new InputError([{ where: `--out ${flags.out}`, message: `cannot write the predictions: ${fsReason(error, true)}` }]);
-    }
+    writeWholeFile(flags.out, text, `--out ${flags.out}`, 'write the predictions');
   } else {
     io.stdout.write(text);
   }

@@ -1,16 +1,15 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { loadConfig, parseOverride } from '../config/load.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { initFromOverride, readInitFrom } from '../data/saved-weights.js';
-import { InputError } from '../errors.js';
+import { checkRunFiles } from '../files/outputs.js';
+import { RunStops } from '../files/process.js';
 import { formatNumber, statusAdvice } from '../format.js';
 import { PARALLEL_MIN_CELLS, ParallelKernel, SIMD_MIN_FEATURES } from '../neuron/parallel.js';
 import { eventLine, JsonLinesFile, LineBatcher } from '../sinks/jsonl.js';
 import { PlainProgress } from '../sinks/plain.js';
 import { saveWeights } from '../sinks/weights.js';
-import { exitCodeFor, type EndEvent, type EpochEvent, type StartEvent } from '../train/events.js';
+import { type EndEvent, type EpochEvent, type StartEvent } from '../train/events.js';
 import { runTraining } from '../train/run.js';
 import { importInteractive } from '../tui/interactive.js';
 import { Trainer } from '../train/trainer.js';
@@ -23,21 +22,6 @@ export interface RunFlags {
   threads?: number;
   assertLoss?: number;
   initFrom?: string;
-}
-
-/** Fails before training when an output file could not be written later. */
-function checkWritable(flag: string, path: string): void {
-  const folder = dirname(resolve(path));
-  let problem: string | undefined;
-  try {
-    if (statSync(resolve(path), { throwIfNoEntry: false })?.isDirectory()) problem = 'it is a folder';
-    else if (!statSync(folder).isDirectory()) problem = `${folder} is not a folder`;
-    else accessSync(folder, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    problem = code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'EACCES' ? `no permission to write in ${folder}` : String(code);
-  }
-  if (problem) throw new InputError([{ where: `${flag} ${path}`, message: `cannot write the file: ${problem}` }]);
 }
 
 /**
@@ -94,8 +78,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   const overrides = [...(flags.set ?? []).map(parseOverride), ...initFromOverride(flags.initFrom)];
   const loaded = loadConfig(configPath, overrides);
   const dataset = loadDataset(loaded);
-  if (flags.out) checkWritable('--out', flags.out);
-  if (flags.saveWeights) checkWritable('--save-weights', flags.saveWeights);
+  checkRunFiles(loaded, [['--out', flags.out], ['--save-weights', flags.saveWeights]]);
 
   // Imported only for the dashboard, and before the clock starts: Ink and React cost start-up
   // time that --json and pipes never pay. React's development build makes each frame about three
@@ -108,19 +91,12 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   const clock = (): number => performance.now();
   const parallel = fastKernel(loaded.config.batch_size, dataset, flags.threads ?? availableParallelism());
   const trainer = new Trainer(loaded.config, dataset, { clock, kernel: parallel?.pass, initial: readInitFrom(loaded, dataset) });
-  const out = flags.out ? new JsonLinesFile(flags.out) : null;
+  const out = flags.out ? new JsonLinesFile(flags.out, (problem) => stops.fail(problem)) : null;
   const view = headlessView(flags, io, dataset);
 
-  const abort = new AbortController();
-  let signal: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (name: 'SIGINT' | 'SIGTERM') => (): void => {
-    signal ??= name;
-    abort.abort();
-  };
-  const onInt = onSignal('SIGINT');
-  const onTerm = onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  // SIGINT, SIGTERM, SIGHUP, stdout closed by its reader, a failed write: each ends the run as interrupted.
+  const stops = new RunStops();
+  const abort = stops.abort;
 
   let end: EndEvent;
   try {
@@ -148,12 +124,11 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   } finally {
     parallel?.close();
     out?.close();
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    stops.close();
   }
 
   const advice = statusAdvice(end.status, trainer.learningRate, loaded.config.data.standardize);
-  if (advice) io.stderr.write(`${advice}\n`);
+  if (advice && !stops.quiet) io.stderr.write(`${advice}\n`);
   if (flags.saveWeights) {
     saveWeights(flags.saveWeights, {
       weights: end.weights,
@@ -163,7 +138,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
       ...(dataset.standardization ? { standardization: dataset.standardization } : {}),
     });
   }
-  const code = exitCodeFor(end.status, signal);
+  const code = stops.exitCode(end.status);
   if (code === 0 && flags.assertLoss !== undefined) {
     const monitored = end.val_loss ?? end.loss;
     if (!(monitored <= flags.assertLoss)) {

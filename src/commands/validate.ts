@@ -1,6 +1,6 @@
 import { loadConfig, parseOverride } from '../config/load.js';
 import { loadDataset } from '../data/dataset.js';
-import { formatProblem, InputError } from '../errors.js';
+import { formatProblems, InputError } from '../errors.js';
 import type { RunIo } from './run.js';
 
 /**
@@ -18,10 +18,17 @@ export function validateCommand(files: string[], flags: { set?: string[] }, io: 
       const rows = `${dataset.train.n}${dataset.validation ? ` + ${dataset.validation.n} validation` : ''} rows × ${dataset.d} features${skipped}`;
       io.stdout.write(`${file}: ok (${rows})\n`);
     } catch (error) {
-      if (!(error instanceof InputError)) throw error;
+      // Every file is checked and reported, even after one that made the checker fail.
       bad++;
-      for (const problem of error.problems) io.stderr.write(`${formatProblem(problem)}\n`);
+      const lines = error instanceof InputError ? formatProblems(error.problems) : [`${file}: ${internalError(error)}`];
+      for (const line of lines) io.stderr.write(`${line}\n`);
     }
   }
   return bad === 0 ? 0 : 2;
+}
+
+/** One line for a failure of the checker itself (a bug): what it was, without a stack trace. */
+function internalError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `could not be checked: internal error (a bug, please report it): ${text.split('\n')[0]}`;
 }

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { fileErrorCause } from '../files/causes.js';
 import { InputError, type Problem } from '../errors.js';
 import type { KeyPath } from './keypath.js';
 import { schemaIssues } from './messages.js';
@@ -99,7 +100,7 @@ function readConfigText(file: string): string {
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : fileErrorCause(error);
     throw new InputError([{ where: file, message: `cannot read the config: ${why} (looked at ${resolve(file)})` }]);
   }
   if (size > MAX_CONFIG_BYTES) {

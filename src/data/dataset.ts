@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { fileErrorCause } from '../files/causes.js';
 import { InputError } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import { suggest } from '../config/messages.js';
@@ -46,7 +47,7 @@ function readCsvRows(loaded: LoadedConfig, cwd: string): AllRows {
     bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(code);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : fileErrorCause(error);
     throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
   }
   const header = readCsvHeader(bytes, shown);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LoadedConfig, Override } from '../config/load.js';
-import { fsReason } from '../fs-reason.js';
+import { fileErrorCause } from '../files/causes.js';
 import { InputError, type Problem } from '../errors.js';
 import type { Parameters } from '../neuron/init.js';
 import type { SavedWeights } from '../sinks/weights.js';
@@ -24,7 +24,7 @@ export function readWeightsFile(path: string, problem: (message: string) => Prob
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    fail(`cannot read the weights file ${path}: ${fsReason(error)}`);
+    fail(`cannot read the weights file ${path}: ${fileErrorCause(error)}`);
   }
   let value: unknown;
   try {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileErrorCause } from '../files/causes.js';
 import { InputError } from '../errors.js';
 import type { EndEvent, EpochEvent, StartEvent } from '../train/events.js';
 
@@ -32,7 +33,7 @@ export function readRunLog(file: string): RunLog {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError([{ where: file, message: `cannot read the log: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code)}` }]);
+    throw new InputError([{ where: file, message: `cannot read the log: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : fileErrorCause(error)}` }]);
   }
   const bad = (line: number, message: string): never => {
     throw new InputError([{ where: `${file}:${line}`, message: `not a neuron-tui log: ${message}` }]);

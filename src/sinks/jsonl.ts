@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { InputError, type Problem } from '../errors.js';
+import { LogFile } from '../files/log.js';
 import type { TrainingEvent } from '../train/events.js';
 
 /**
@@ -47,38 +48,49 @@ export class LineBatcher {
 
 /**
  * JSON lines to a file as training goes, in whole-line batches written with write(2), so that a
- * killed process (even SIGKILL) leaves complete lines behind, at most a batch short.
+ * killed process (even SIGKILL) leaves complete lines behind, at most a batch short. The file is
+ * locked for the run and ends on a whole line even when the disk fills up (see LogFile).
  */
 export class JsonLinesFile {
-  private fd: number | null;
+  private readonly log: LogFile;
   private readonly lines: LineBatcher;
+  private failed = false;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
-    this.lines = new LineBatcher((text) => this.writeAll(text));
+  /**
+   * `onFailure` hears of a write that failed (the run then stops, and the file keeps its whole
+   * lines); without it the failure is thrown.
+   */
+  constructor(
+    readonly path: string,
+    private readonly onFailure?: (problem: Problem) => void,
+  ) {
+    this.log = new LogFile(path, `--out ${path}`);
+    this.lines = new LineBatcher((text) => this.append(text));
   }
 
   write(event: TrainingEvent): void {
-    if (this.fd !== null) this.lines.write(eventLine(event));
+    if (!this.failed) this.lines.write(eventLine(event));
   }
 
   /** Writes what is batched now (e.g. when training pauses). */
   flush(): void {
-    if (this.fd !== null) this.lines.flush();
+    if (!this.failed) this.lines.flush();
   }
 
-  private writeAll(text: string): void {
-    if (this.fd === null) return;
-    const bytes = Buffer.from(text);
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
+  private append(text: string): void {
+    try {
+      this.log.append(text);
+    } catch (error) {
+      if (!(error instanceof InputError) || !this.onFailure) throw error;
+      this.failed = true;
+      this.onFailure(error.problems[0]);
+    }
   }
 
   close(): void {
-    if (this.fd === null) return;
-    this.lines.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.fd = null;
+    if (!this.failed) this.lines.flush();
+    const problem = this.log.close();
+    if (problem && this.onFailure) this.onFailure(problem);
+    else if (problem) throw new InputError([problem]);
   }
 }

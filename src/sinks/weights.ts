@@ -1,5 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeWholeFile } from '../files/write.js';
 
 export interface SavedWeights {
   weights: number[];
@@ -10,14 +9,10 @@ export interface SavedWeights {
   standardization?: { mean: number[]; std: number[] };
 }
 
-/** Writes to a temporary file beside the target and renames it: the file is the old one or the whole new one. */
+/**
+ * Writes the weights file atomically (the file is the old one or the whole new one), through
+ * symbolic links; a pipe or `/dev/stdout` is written directly (see writeWholeFile).
+ */
 export function saveWeights(path: string, saved: SavedWeights): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, `${JSON.stringify(saved, null, 2)}\n`);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writeWholeFile(path, `${JSON.stringify(saved, null, 2)}\n`, `--save-weights ${path}`, 'write the weights');
 }
