@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     const { config, dataFile } = loadConfigText('configs/run.yaml', MINIMAL);
     expect(config).toEqual({
       name: 'run',
-      data: { path: 'd.csv', validation_split: 0, standardize: false, missing: 'error' },
+      data: { path: 'd.csv', validation_split: 0, standardize: false, missing: 'error', delimiter: 'auto' },
       learning_rate: 0.01,
       epochs: 5,
       batch_size: 'full',
