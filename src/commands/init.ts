@@ -23,6 +23,7 @@ data:                            # where the rows come from: a CSV path, or the 
   validation_split: 0.2          # share of rows held out for validation, in [0, 1)
   standardize: false             # z-score features with the training rows' statistics
   missing: error                 # a bad CSV cell: error (stop and say where) or skip (drop the row)
+  # delimiter: auto              # CSV only: the separator, , ; tab or | (auto: detected)
 learning_rate: 0.05              # gradient descent step size, > 0
 epochs: 500                      # maximum number of epochs
 batch_size: full                 # full, or rows per mini-batch
