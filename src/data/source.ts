@@ -46,7 +46,15 @@ export function sizeText(bytes: number): string {
 export const MAX_BUFFER_BYTES = bufferLimits.MAX_LENGTH;
 
 /** A file that is too large, or not of a kind we read: the sentence says which and why. */
-export class SourceRefused extends Error {}
+export class SourceRefused extends Error {
+  constructor(
+    message: string,
+    /** The file's size, when it is a regular file refused for it. */
+    readonly size?: number,
+  ) {
+    super(message);
+  }
+}
 
 const CHUNK = 1024 * 1024;
 
@@ -62,7 +70,7 @@ export function readBytes(file: string, limit: number, firstChunk?: (bytes: Uint
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
     if (stat.isFile()) {
-      if (stat.size > limit) throw new SourceRefused(`it is ${sizeText(stat.size)}; the limit is ${sizeText(limit)}`);
+      if (stat.size > limit) throw new SourceRefused(`it is ${sizeText(stat.size)}; the limit is ${sizeText(limit)}`, stat.size);
       const bytes = Buffer.allocUnsafe(stat.size);
       let at = 0;
       while (at < stat.size) {
@@ -161,6 +169,3 @@ export function invalidUtf8Text(bytes: Uint8Array, offset: number): string {
   return `it is not UTF-8 text: byte 0x${hex} at line ${line}, column ${column} is not valid UTF-8 (Latin-1 or Windows-1252 text?); save it as UTF-8`;
 }
 
-export function withoutCode(error: unknown): error is NodeJS.ErrnoException {
-  return typeof (error as NodeJS.ErrnoException).code === 'string';
-}

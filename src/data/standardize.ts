@@ -15,8 +15,9 @@ interface Part {
 /** A power of two that brings a column's largest magnitude near 1, or 1 when no scaling is needed. */
 function powerOfTwoScale(largest: number): number {
   // Scaling by a power of two is exact, so ordinary columns (|x| within 2^±500) keep their bits.
-  if (!(largest < 2 ** 500 && largest > 2 ** -500)) return largest > 0 && Number.isFinite(largest) ? 2 ** Math.ceil(Math.log2(largest)) : 1;
-  return 1;
+  if ((largest < 2 ** 500 && largest > 2 ** -500) || !(largest > 0 && Number.isFinite(largest))) return 1;
+  // 2^1024 is not a double: the largest values scale to at most 2.
+  return 2 ** Math.min(1023, Math.ceil(Math.log2(largest)));
 }
 
 /**
