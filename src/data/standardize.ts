@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { shownName } from './csv.js';
 
 /** Training-set statistics of each feature, as saved with the weights. */
 export interface Standardization {
@@ -26,7 +27,8 @@ function powerOfTwoScale(largest: number): number {
  * Two passes, with the mean corrected by the mean deviation (Σ(x − m)² = Σ(x − x̄)² + n(m − x̄)²),
  * on each column scaled by a power of two so that values near ±1.8e308 cannot overflow the sums.
  * A column whose training values are all equal has zero variance: it is only centred (its std is
- * saved as 1), and exactly, so it is 0 on every training row. Statistics that are not finite (a
+ * saved as 1), and exactly, so it is 0 on every training row (also a column whose spread is below
+ * the smallest normal double, 2.2e-308). Statistics that are not finite (a
  * value that is not a number) are a data error naming the column.
  */
 export function standardize(train: Part, validation: Part | null, d: number, names: readonly string[], where: string): Standardization {
@@ -41,7 +43,10 @@ export function standardize(train: Part, validation: Part | null, d: number, nam
     }
   }
   const scale = min.map((lo, j) => powerOfTwoScale(Math.max(Math.abs(lo), Math.abs(max[j]))));
-  const constant = min.map((lo, j) => lo === max[j]);
+  // NaN fails every comparison, so it would not show in min and max: look for it.
+  const finite = new Array<boolean>(d).fill(true);
+  for (let k = 0; k < n * d; k++) if (!Number.isFinite(x[k])) finite[k % d] = false;
+  const constant = min.map((lo, j) => lo === max[j] && finite[j]);
   const mean = new Array<number>(d).fill(0);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j] / scale[j];
   for (let j = 0; j < d; j++) mean[j] = constant[j] ? min[j] : mean[j] / n;
@@ -63,12 +68,18 @@ export function standardize(train: Part, validation: Part | null, d: number, nam
     const correction = deviations[j] / n;
     mean[j] += correction;
     std[j] = Math.sqrt(Math.max(0, squares[j] / n - correction * correction));
-    if (!(std[j] > 0)) std[j] = NaN; // distinct values always have a positive variance
+    if (!(std[j] * scale[j] >= 2 ** -1022)) {
+      // A spread among subnormal numbers has no usable std (it would save as 0): centre only.
+      constant[j] = finite[j];
+      mean[j] *= scale[j];
+      std[j] = 1;
+    }
   }
+  const result = { mean: mean.map((m, j) => (constant[j] ? m : m * scale[j])), std: std.map((s, j) => (constant[j] ? 1 : s * scale[j])) };
   for (let j = 0; j < d; j++) {
-    if (!Number.isFinite(mean[j] * scale[j]) || !Number.isFinite(std[j] * scale[j])) {
+    if (!finite[j] || !Number.isFinite(result.mean[j]) || !Number.isFinite(result.std[j])) {
       throw new InputError([
-        { where, message: `cannot standardize column "${names[j]}": its mean or standard deviation over the training rows is not a finite number` },
+        { where, message: `cannot standardize column ${shownName(names[j])}: its mean or standard deviation over the training rows is not a finite number` },
       ]);
     }
   }
@@ -81,5 +92,5 @@ export function standardize(train: Part, validation: Part | null, d: number, nam
       }
     }
   }
-  return { mean: mean.map((m, j) => (constant[j] ? m : m * scale[j])), std: std.map((s, j) => (constant[j] ? 1 : s * scale[j])) };
+  return result;
 }
