@@ -354,8 +354,22 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
   };
   const cellText = (s: number, e: number): string => new TextDecoder().decode(bytes.subarray(s, Math.min(e, s + 40)));
 
+  /** Fails at `offset` of the row that starts at `rowStart` on line `rowLine` (a quoted cell may have crossed lines). */
+  const failAt = (rowStart: number, rowLine: number, offset: number, message: string): never => {
+    let lineNo = rowLine;
+    let begin = rowStart;
+    for (let p = rowStart; p < offset; p++) {
+      if (bytes[p] === LF || (bytes[p] === CR && bytes[p + 1] !== LF)) {
+        lineNo++;
+        begin = p + 1;
+      }
+    }
+    return fail(lineNo, offset - begin + 1, message);
+  };
+
   while (pos < len) {
     const lineNo = line;
+    const rowStart = pos;
     // A blank line (or one of only spaces) carries no row.
     let probe = pos;
     while (probe < len && isBlank(bytes[probe])) probe++;
@@ -373,8 +387,6 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
       // One cell: [s, e) is its content without quotes and surrounding blanks.
       while (pos < len && isBlank(bytes[pos])) pos++;
       const cellStart = pos;
-      const cellLine = line;
-      const cellColumn = pos - lineBegin + 1;
       const target = col < width ? slot[col] : -1;
       let s = pos;
       let e: number;
@@ -382,7 +394,7 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
       if (bytes[pos] === QUOTE) {
         s = ++pos;
         for (;;) {
-          if (pos >= len) fail(cellLine, cellColumn, 'the quoted cell that opens here is never closed; add the closing `"`');
+          if (pos >= len) failAt(rowStart, lineNo, cellStart, 'the quoted cell that opens here is never closed; add the closing `"`');
           const c = bytes[pos];
           if (c === QUOTE) {
             if (bytes[pos + 1] === QUOTE) pos += 2;
@@ -422,9 +434,9 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
           if (skip) rowOk = false;
           else {
             const name = shownName(names[col]);
-            if (s === e) fail(cellLine, cellColumn, `column ${name} is blank; every used cell needs a number (or set \`data.missing: skip\` to drop such rows)`);
+            if (s === e) failAt(rowStart, lineNo, cellStart, `column ${name} is blank; every used cell needs a number (or set \`data.missing: skip\` to drop such rows)`);
             const text = cellText(s, e);
-            fail(cellLine, cellColumn, `column ${name}: ${shownName(text)} is not a number; ${notANumber(text, delimiter)} (or set \`data.missing: skip\` to drop such rows)`);
+            failAt(rowStart, lineNo, cellStart, `column ${name}: ${shownName(text)} is not a number; ${notANumber(text, delimiter)} (or set \`data.missing: skip\` to drop such rows)`);
           }
         }
         // Written in place; a skipped row is overwritten by the next one, as `rows` does not advance.
