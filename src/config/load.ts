@@ -123,6 +123,7 @@ function readConfigText(file: string): string {
     if (error instanceof SourceRefused) {
       return refuse(error.size === undefined ? `the config ${error.message.replace(/^it /, '')}; configs over 1 MiB are refused` : `the config is ${error.size} bytes; configs over 1 MiB are refused`);
     }
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') return refuse('cannot read the config: it is a folder; give the path of a YAML config file');
     return refuse(`cannot read the config: ${fileError(error)} (looked at ${resolve(file)})`);
   }
   const bad = firstInvalidUtf8(bytes);

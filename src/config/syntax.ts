@@ -50,9 +50,10 @@ export function scanFlow(text: string): { unclosed: { char: string; offset: numb
       continue;
     }
     if (c === ' ' || c === '\t') continue;
-    // A quote opens a scalar only where a scalar can start (`don't` is a plain word).
-    if ((c === '"' || c === "'") && ':-[{,?\n'.includes(previous)) quote = { char: c, offset: i };
-    else if (c === '[' || c === '{') {
+    // Quotes and brackets open something only where a value can start (`don't`, `run[1` are plain words).
+    const valueStart = ':-[{,?\n'.includes(previous);
+    if ((c === '"' || c === "'") && valueStart) quote = { char: c, offset: i };
+    else if ((c === '[' || c === '{') && (valueStart || stack.length > 0)) {
       stack.push({ char: c, offset: i });
       // The config's own top-level mapping is the first level.
       if (stack.length >= MAX_NESTING && tooDeep === null) tooDeep = i;

@@ -119,8 +119,9 @@ describe('loadConfig', () => {
         where: 'c.yaml:1:7',
         message: 'the double-quoted string that opens here is never closed; add the closing `"`',
       });
-      // A quote inside a plain word, or a bracket in a comment, opens nothing.
+      // A quote or bracket inside a plain word, or in a comment, opens nothing.
       expect(loadConfigText('c.yaml', "name: don't # [\n" + MINIMAL).config.name).toBe("don't");
+      expect(problems(`name: run[1\n${MINIMAL}init: {bias: 0\n`)[0]).toMatchObject({ where: 'c.yaml:5:7' });
     });
 
     it('merge keys work', () => {
