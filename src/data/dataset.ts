@@ -6,7 +6,7 @@ import { suggest } from '../config/messages.js';
 import { rng, shuffleInPlace } from '../random/rng.js';
 import { delimiterName, readCsvHeader, readCsvNumbers, shownName } from './csv.js';
 import { rowArray } from './rows.js';
-import { fileError, firstInvalidUtf8, gunzip, invalidUtf8Text, isGzip, MAX_BUFFER_BYTES, notUtf8, readBytes, sizeText, SourceRefused } from './source.js';
+import { fileError, firstInvalidUtf8, gunzip, invalidUtf8Text, isGzip, MAX_BUFFER_BYTES, MAX_STREAM_BYTES, notUtf8, readBytes, sizeText, SourceRefused } from './source.js';
 import { standardize, type Standardization } from './standardize.js';
 import { syntheticRows } from './synthetic.js';
 
@@ -53,7 +53,7 @@ function readCsvBytes(loaded: LoadedConfig, file: string): Uint8Array {
   };
   let bytes: Uint8Array;
   try {
-    bytes = readBytes(file, MAX_BUFFER_BYTES, checkEncoding);
+    bytes = readBytes(file, MAX_BUFFER_BYTES, checkEncoding, MAX_STREAM_BYTES);
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (error instanceof SourceRefused) return refuse(`${error.message}; split it, or use \`data.synthetic\` for generated rows`);

@@ -45,6 +45,9 @@ export function sizeText(bytes: number): string {
 /** The largest buffer this Node can hold: CSVs up to this size are read whole (4 GiB on 64-bit Node 20). */
 export const MAX_BUFFER_BYTES = bufferLimits.MAX_LENGTH;
 
+/** Pipes and devices give CSV rows up to this much: its whole size is held in memory before parsing. */
+export const MAX_STREAM_BYTES = 1024 ** 3;
+
 /** A file that is too large, or not of a kind we read: the sentence says which and why. */
 export class SourceRefused extends Error {
   constructor(
@@ -60,11 +63,11 @@ const CHUNK = 1024 * 1024;
 
 /**
  * The whole file as bytes. A regular file larger than `limit` is refused by its size before
- * reading; a pipe or device (which has no size: `/dev/zero`, `<(cmd)`) is read up to `limit` and
- * refused beyond it. Reading in chunks also passes the 2 GiB limit of a single read.
+ * reading; a pipe or device (which has no size: `/dev/zero`, `<(cmd)`) is read up to `streamLimit`
+ * (default: `limit`) and refused beyond it, since its size cannot be known before. Reading in chunks also passes the 2 GiB limit of a single read.
  * `firstChunk` may refuse early (e.g. NUL bytes from /dev/zero) before more is read.
  */
-export function readBytes(file: string, limit: number, firstChunk?: (bytes: Uint8Array) => void): Uint8Array {
+export function readBytes(file: string, limit: number, firstChunk?: (bytes: Uint8Array) => void, streamLimit = limit): Uint8Array {
   const fd = openSync(file, 'r');
   try {
     const stat = fstatSync(fd);
@@ -89,7 +92,7 @@ export function readBytes(file: string, limit: number, firstChunk?: (bytes: Uint
       if (read === 0) break;
       if (total === 0 && firstChunk) firstChunk(chunk.subarray(0, read));
       total += read;
-      if (total > limit) throw new SourceRefused(`it is not a regular file and gave more than ${sizeText(limit)} without ending`);
+      if (total > streamLimit) throw new SourceRefused(`it is not a regular file and gave more than ${sizeText(streamLimit)} without ending`);
       chunks.push(chunk.subarray(0, read));
     }
     return Buffer.concat(chunks, total);
