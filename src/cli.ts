@@ -160,11 +160,17 @@ function build(setExitCode: (code: number) => void): Command {
 
   program
     .command('schema')
-    .description('print the JSON Schema of configs (for editors and other tools)')
-    .addHelpText('after', '\nExample:\n  neuron-tui schema > schema.json\n')
-    .action(async () => {
-      const { schemaText } = await import('./config/schema.js');
-      io.stdout.write(schemaText());
+    .description('print the JSON Schema of configs (for editors and other tools), or with --log of log lines')
+    .option('--log', 'print the JSON Schema of one line of the JSON lines logs instead')
+    .addHelpText('after', '\nExamples:\n  neuron-tui schema > schema.json\n  neuron-tui schema --log > log.schema.json\n')
+    .action(async (flags: { log?: boolean }) => {
+      if (flags.log) {
+        const { logSchemaText } = await import('./logs/schema.js');
+        io.stdout.write(logSchemaText());
+      } else {
+        const { schemaText } = await import('./config/schema.js');
+        io.stdout.write(schemaText());
+      }
       setExitCode(0);
     });
 

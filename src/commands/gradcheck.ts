@@ -16,7 +16,8 @@ function cell(value: number, width: number): string {
 /**
  * `neuron-tui gradcheck CONFIG`: the seed's analytic gradients against central differences, at
  * the initial parameters and at a few points of a short run with the config's own settings.
- * Returns 0 when the worst relative error is below TOLERANCE, 1 otherwise.
+ * Returns 0 when the worst relative error is below TOLERANCE, 1 otherwise, and 1 (inconclusive)
+ * when no point away from the kink could be counted.
  */
 export function gradcheckCommand(file: string, flags: { set?: string[] }, io: RunIo, pass?: GradientPass): number {
   const loaded = loadConfig(file, (flags.set ?? []).map(parseOverride));
@@ -57,8 +58,12 @@ export function gradcheckCommand(file: string, flags: { set?: string[] }, io: Ru
       if (!(row.relativeError <= worst.error)) worst = { error: row.relativeError, where: `${label}, ${row.parameter}` };
     }
   }
+  if (counted === 0) {
+    // Every point had a row at the kink (e.g. a zero init: all z = 0): nothing was measured.
+    write(`\nno point away from the kink to count${skipped ? ` (${skipped} point(s) near the kink not counted)` : ''}: INCONCLUSIVE; start from weights that put no row at z = 0 (e.g. \`init: {distribution: normal}\`)\n`);
+    return 1;
+  }
   const ok = worst.error < TOLERANCE;
-  const verdict = counted ? `worst relative error ${formatNumber(worst.error, 2)} (${worst.where})` : 'no point away from the kink to count';
-  write(`\n${verdict}${skipped ? `; ${skipped} point(s) near the kink not counted` : ''}: ${ok ? 'PASS' : 'FAIL'}\n`);
+  write(`\nworst relative error ${formatNumber(worst.error, 2)} (${worst.where})${skipped ? `; ${skipped} point(s) near the kink not counted` : ''}: ${ok ? 'PASS' : 'FAIL'}\n`);
   return ok ? 0 : 1;
 }

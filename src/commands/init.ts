@@ -32,6 +32,7 @@ const SYNTHETIC_DATA = `data:                            # where the rows come f
   validation_split: 0.2          # share of rows held out for validation, in [0, 1)
   standardize: false             # z-score features with the training rows' statistics
   missing: error                 # a bad CSV cell: error (stop and say where) or skip (drop the row)
+  # delimiter: auto              # CSV only: the separator, , ; tab or | (auto: detected)
 learning_rate: 0.05              # gradient descent step size, > 0`;
 
 const yamlString = (s: string): string => JSON.stringify(s);
@@ -46,6 +47,7 @@ function csvData(csv: CsvStarter): string {
   validation_split: 0.2          # share of rows held out for validation, in [0, 1)
   standardize: true              # z-score features with the training rows' statistics
   missing: error                 # a bad CSV cell: error (stop and say where) or skip (drop the row)
+  delimiter: auto                # the separator, , ; tab or | (auto: detected from the header)
 ${pad(`learning_rate: ${csv.learningRate}`)} # stable for standardized features: below 1/(features + 1)`;
 }
 

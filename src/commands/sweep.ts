@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { loadConfig, parseOverride, type LoadedConfig } from '../config/load.js';
 import { loadDataset } from '../data/dataset.js';
 import { InputError, type Problem } from '../errors.js';
+import { writeWholeFile } from '../files/write.js';
 import { formatNumber } from '../format.js';
 import { packageFile } from '../paths.js';
 import { parseAxis, runFileName, sweepRuns, type SweepRun } from '../sweep/grid.js';
@@ -59,12 +60,6 @@ function validateRuns(configPath: string, runs: readonly SweepRun[]): LoadedConf
   }
   if (problems.length) throw new InputError(problems);
   return first as LoadedConfig;
-}
-
-function writeJsonAtomically(path: string, value: unknown): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temporary, path);
 }
 
 export interface SweepSummaryRow {
@@ -179,7 +174,8 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
   }
 
   const rows = outcomes.map((o) => summaryRow(o, outDir));
-  writeJsonAtomically(join(outDir, 'sweep.json'), { config: configPath, out_dir: outDir, runs: rows });
+  const summaryFile = join(outDir, 'sweep.json');
+  writeWholeFile(summaryFile, `${JSON.stringify({ config: configPath, out_dir: outDir, runs: rows }, null, 2)}\n`, summaryFile, 'write the sweep summary');
   if (flags.json) {
     io.stdout.write(`${JSON.stringify({ type: 'sweep', runs: rows })}\n`);
   } else {

@@ -1,13 +1,14 @@
-import { readFileSync, statSync } from 'node:fs';
+import { fileErrorCause } from '../files/causes.js';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { fileErrorCause } from '../files/causes.js';
+import { firstInvalidUtf8, invalidUtf8Text, lineAndColumn, notUtf8, readBytes, SourceRefused } from '../data/source.js';
 import { InputError, type Problem } from '../errors.js';
 import type { KeyPath } from './keypath.js';
 import { schemaIssues } from './messages.js';
 import { trainingOptionIssues } from './options.js';
 import { validateAgainstSchema } from './schema.js';
 import { ConfigSource, type Span } from './source.js';
+import { MAX_NESTING, overIndentedLine, scanFlow, structureProblems, unclosedMessage } from './syntax.js';
 import type { RunConfig } from './types.js';
 
 /** Configs are small; anything larger is a mistake or an attack, refused before parsing. */
@@ -33,6 +34,8 @@ export interface LoadedConfig {
 }
 
 const KEY_SEGMENT = /^(?:[A-Za-z_][A-Za-z0-9_]*|\d+)$/;
+/** Names that would reach JavaScript's object machinery rather than a config key. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Parses one `--set KEY=VALUE`; the value is read as YAML, so `0.1`, `true`, `[1, 2]` and `full` all work. */
 export function parseOverride(text: string): Override {
@@ -44,6 +47,11 @@ export function parseOverride(text: string): Override {
     throw new InputError([
       { where: flag, message: 'expected KEY=VALUE with a dotted key, e.g. `--set learning_rate=0.1` or `--set data.validation_split=0.2`' },
     ]);
+  }
+  const reserved = path.find((s) => RESERVED_KEYS.has(s));
+  if (reserved) {
+    // As in a file, where these are unknown keys: never let them reach an object's prototype.
+    throw new InputError([{ where: flag, message: `\`${reserved}\` is not a config key (it names a JavaScript built-in); see \`neuron-tui schema\` for the keys` }]);
   }
   let value: unknown;
   try {
@@ -61,8 +69,15 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 function applyOverride(root: Record<string, unknown>, override: Override): Problem | undefined {
   let node: Record<string, unknown> | unknown[] = root;
   const { path } = override;
-  for (let i = 0; i < path.length - 1; i++) {
+  for (let i = 0; i < path.length; i++) {
     const key = path[i];
+    // A list grows by one at a time: an index past its end would make holes (or exhaust memory).
+    if (Array.isArray(node) && !(/^\d+$/.test(key) && Number(key) <= node.length)) {
+      const list = path.slice(0, i).join('.');
+      const why = /^\d+$/.test(key) ? `is more than one past the end of \`${list}\`` : `is not an index of the list \`${list}\``;
+      return { where: override.flag, message: `\`${key}\` ${why} (${node.length} item${node.length === 1 ? '' : 's'}); use an index from 0 to ${node.length}` };
+    }
+    if (i === path.length - 1) break;
     const next: unknown = Array.isArray(node) ? node[Number(key)] : Object.hasOwn(node, key) ? node[key] : undefined;
     if (next === undefined || next === null) {
       const created = {};
@@ -90,23 +105,66 @@ function startsWith(path: KeyPath, prefix: KeyPath): boolean {
   return prefix.length <= path.length && prefix.every((k, i) => String(k) === String(path[i]));
 }
 
+/**
+ * The config's text. Pipes and devices (`<(cmd)`, /dev/stdin) are read up to the same size limit as
+ * files; a file that is not UTF-8 (UTF-16 by its byte order mark or NUL bytes, Latin-1) is refused
+ * naming the encoding, never parsed as garbage.
+ */
 function readConfigText(file: string): string {
-  let size: number;
+  const refuse = (message: string, where = file): never => {
+    throw new InputError([{ where, message }]);
+  };
+  let bytes: Uint8Array;
   try {
-    const stat = statSync(file);
-    if (stat.isDirectory()) throw new InputError([{ where: file, message: 'is a folder; give the path of a YAML config file' }]);
-    if (!stat.isFile()) throw new InputError([{ where: file, message: 'is not a regular file; give the path of a YAML config file' }]);
-    size = stat.size;
+    bytes = readBytes(file, MAX_CONFIG_BYTES, (first) => {
+      const encoding = notUtf8(first);
+      if (encoding) refuse(`the config is ${encoding}; save it as UTF-8`);
+    });
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : fileErrorCause(error);
-    throw new InputError([{ where: file, message: `cannot read the config: ${why} (looked at ${resolve(file)})` }]);
+    if (error instanceof SourceRefused) {
+      return refuse(error.size === undefined ? `the config ${error.message.replace(/^it /, '')}; configs over 1 MiB are refused` : `the config is ${error.size} bytes; configs over 1 MiB are refused`);
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') return refuse('cannot read the config: it is a folder; give the path of a YAML config file');
+    return refuse(`cannot read the config: ${fileErrorCause(error)} (looked at ${resolve(file)})`);
   }
-  if (size > MAX_CONFIG_BYTES) {
-    throw new InputError([{ where: file, message: `the config is ${size} bytes; configs over 1 MiB are refused` }]);
+  const bad = firstInvalidUtf8(bytes);
+  if (bad !== -1) {
+    const { line, column } = lineAndColumn(bytes, bad);
+    refuse(`the config ${invalidUtf8Text(bytes, bad).replace(/^it /, '')}`, `${file}:${line}:${column}`);
   }
-  return readFileSync(file, 'utf8');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/**
+ * The user's mistake behind the parser's first error, when it can be named: nesting too deep (the
+ * parser's own stack gave out), a second document, a bracket or quote never closed (where it
+ * opened), or a line indented deeper than the key above it. Null: show the parser's messages.
+ */
+function syntaxProblem(source: ConfigSource): { offset: number; end: number; message: string } | null {
+  const errors = source.doc.errors;
+  if (errors.length === 0) return null;
+  const text = source.text;
+  const flow = scanFlow(text);
+  const first = errors[0].pos[0];
+  if (errors.some((e) => /call stack/i.test(e.message)) || flow.tooDeep !== null) {
+    const offset = flow.tooDeep ?? first;
+    return { offset, end: offset + 1, message: `mappings and lists are nested more than ${MAX_NESTING} deep here; a config needs a few levels` };
+  }
+  const second = errors.find((e) => e.code === 'MULTIPLE_DOCS');
+  if (second) {
+    return { offset: second.pos[0], end: second.pos[0] + 3, message: 'a second YAML document starts here; a config is one document: remove this `---` and what follows, or move it to a file of its own' };
+  }
+  if (flow.unclosed) return { offset: flow.unclosed.offset, end: flow.unclosed.offset + 1, message: unclosedMessage(flow.unclosed.char) };
+  const over = overIndentedLine(text);
+  if (over && over.offset <= Math.max(...errors.map((e) => e.pos[1]))) {
+    return {
+      offset: over.offset,
+      end: over.end,
+      message: `line ${over.line} is indented more than \`${over.key}\` above it; keys of one mapping start in the same column (column ${over.column})`,
+    };
+  }
+  return null;
 }
 
 /** Reads, parses, overrides, validates and resolves one config file. Throws InputError with every problem. */
@@ -115,7 +173,8 @@ export function loadConfig(file: string, overrides: readonly Override[] = []): L
 }
 
 export function loadConfigText(file: string, text: string, overrides: readonly Override[] = []): LoadedConfig {
-  const source = new ConfigSource(file, text.replace(/^\uFEFF/, ''));
+  // CR-only line endings (old Mac editors) become LF: same length, so every offset stays put.
+  const source = new ConfigSource(file, text.replace(/^\uFEFF/, '').replace(/\r(?!\n)/g, '\n'));
   const located: { offset: number; problem: Problem }[] = [];
   const flagged: Problem[] = [];
   const at = (span: Span, message: string): void => {
@@ -126,9 +185,16 @@ export function loadConfigText(file: string, text: string, overrides: readonly O
     throw new InputError([...located.map((l) => l.problem), ...flagged]);
   };
 
-  for (const e of [...source.doc.errors, ...source.doc.warnings]) {
+  const syntax = syntaxProblem(source);
+  if (syntax) {
+    at({ start: syntax.offset, end: syntax.end }, syntax.message);
+    fail();
+  }
+  // Tags are reported by structureProblems, in words, whether YAML could resolve them or not.
+  for (const e of [...source.doc.errors, ...source.doc.warnings.filter((w) => w.code !== 'TAG_RESOLVE_FAILED')]) {
     at({ start: e.pos[0], end: e.pos[1] }, `YAML: ${e.message.split('\n')[0]}`);
   }
+  for (const p of located.length ? [] : structureProblems(source.doc, source.text)) at({ start: p.offset, end: p.end }, p.message);
   if (located.length) fail();
 
   let raw: unknown;

@@ -22,7 +22,8 @@ export class ConfigSource {
     readonly text: string,
   ) {
     // uniqueKeys: a duplicated key is an error, not a silent override.
-    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false, strict: true });
+    // merge: `<<: *base` merges a mapping's keys, as YAML 1.1 and most tools do.
+    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   }
 
   /** The value at `path`, or the deepest ancestor that exists (e.g. `data: file.csv` for `data.path`). */
@@ -70,12 +71,17 @@ export class ConfigSource {
     if (lineEnd === -1) lineEnd = this.text.length;
     const source = this.text.slice(lineStart, lineEnd).replace(/\r$/, '');
     if (source.trim() === '') return '';
-    const width = Math.max(1, Math.min(span.end, lineStart + source.length) - span.start);
     const gutter = String(line).length;
-    const shown = source.length > 120 ? `${source.slice(0, 117)}...` : source;
+    // A long line is shown as a window of 120 characters around the column, so the caret is under it.
+    const from = col > 100 ? col - 60 : 0;
+    let shown = source.slice(from, from + 120);
+    if (from + 120 < source.length) shown = `${shown.slice(0, 117)}...`;
+    if (from > 0) shown = `...${shown.slice(3)}`;
+    const caretAt = col - 1 - from;
+    const width = Math.max(1, Math.min(span.end, lineStart + source.length) - span.start);
     return [
       ` ${String(line)} | ${shown}`,
-      ` ${' '.repeat(gutter)} | ${' '.repeat(Math.min(col - 1, 117))}${'^'.repeat(Math.min(width, 80))}`,
+      ` ${' '.repeat(gutter)} | ${' '.repeat(caretAt)}${'^'.repeat(Math.min(width, 80, Math.max(1, 120 - caretAt)))}`,
     ].join('\n');
   }
 

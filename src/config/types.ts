@@ -16,6 +16,8 @@ export interface DataConfig {
   validation_split: number;
   standardize: boolean;
   missing: 'error' | 'skip';
+  /** The CSV separator; `auto` (the default, filled by the schema) detects it. */
+  delimiter?: 'auto' | ',' | ';' | '\t' | 'tab' | '|';
 }
 
 export type InitConfig =

@@ -7,13 +7,18 @@ import { rowArray } from './rows.js';
  * Written by hand rather than with a CSV library because no library does both things needed here:
  * (1) produce doubles without allocating a string per cell (general parsers yield strings: at
  * 17 million cells that allocation dominates), and (2) report a bad cell by file line and column
- * name. It keeps RFC 4180's rules that matter for numeric data: quoted cells, CRLF, a UTF-8 BOM.
+ * name. It keeps RFC 4180's rules: quoted cells (with separators, `""` and line breaks inside, in the
+ * header too), CRLF, and also CR-only and mixed line endings, a UTF-8 BOM, and `,` `;` tab or `|`.
  */
 
 export interface CsvHeader {
   names: string[];
   /** Byte offset of the first data line. */
   bodyStart: number;
+  /** File line number of the first data line (a quoted header name may span lines). */
+  bodyLine: number;
+  /** The separator byte: given by `data.delimiter`, or detected. */
+  delimiter: number;
 }
 
 export interface CsvColumns {
@@ -35,6 +40,8 @@ export interface CsvNumbers {
 }
 
 const COMMA = 44;
+const SEMICOLON = 59;
+const PIPE = 124;
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
@@ -115,8 +122,9 @@ function parseNumber(bytes: Uint8Array, start: number, limit: number): number {
 }
 
 /** Why a used cell is not a number, for the message. */
-function notANumber(text: string): string {
+function notANumber(text: string, delimiter: number): string {
   if (/^[+-]?(nan|inf(inity)?)$/i.test(text)) return 'NaN and infinities are not allowed';
+  if (delimiter !== COMMA && /^[+-]?\d+,\d+$/.test(text)) return `write the decimal comma as a point, e.g. ${text.replace(',', '.')}`;
   if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return 'the number is too large for a double';
   return 'expected a number like 1.5, -2 or 3e-4';
 }
@@ -125,55 +133,186 @@ function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
 }
 
-/** Splits the header line, honouring quotes; names are trimmed. */
-export function readCsvHeader(bytes: Uint8Array, file: string): CsvHeader {
+/** The separators `data.delimiter: auto` chooses from, in order of preference on a tie. */
+const DELIMITERS = [COMMA, SEMICOLON, TAB, PIPE] as const;
+/** The config's names of the separators. */
+export type DelimiterSetting = 'auto' | ',' | ';' | '\t' | 'tab' | '|';
+
+/** How a separator reads in messages. */
+export function delimiterName(delimiter: number): string {
+  return delimiter === TAB ? 'tab' : `\`${String.fromCharCode(delimiter)}\``;
+}
+
+/**
+ * A column name or cell as it is safe to show on a terminal: quoted, with control characters
+ * (escape, bell, C1 codes, bidirectional overrides) written as escapes, never sent raw.
+ */
+export function shownName(name: string): string {
+  return JSON.stringify(name).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A name in a list of names: escaped like `shownName`, without the quotes. */
+function listedName(name: string): string {
+  return shownName(name).slice(1, -1);
+}
+
+/** A header longer than this is not a header (a file without line breaks, or not a CSV). */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** True at a line break: LF, CR (old Mac files) or the CR of CRLF. */
+function isLineBreak(c: number): boolean {
+  return c === LF || c === CR;
+}
+
+/** The position after the line break at `pos` (CRLF counts as one). */
+function afterLineBreak(bytes: Uint8Array, pos: number): number {
+  return bytes[pos] === CR && bytes[pos + 1] === LF ? pos + 2 : pos + 1;
+}
+
+interface HeaderCell {
+  text: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * Reads one record quote-aware from `start`: cells split at `delimiter` outside quotes, `""` inside
+ * quotes is a quote, line breaks inside quotes are part of the cell (RFC 4180). Returns its cells
+ * and where the next record starts.
+ */
+function readRecord(bytes: Uint8Array, start: number, delimiter: number, file: string): { cells: HeaderCell[]; next: number; line: number } {
+  const decoder = new TextDecoder();
+  const cells: HeaderCell[] = [];
+  let pos = start;
+  let line = 1;
+  let lineBegin = start;
+  const len = bytes.length;
+  for (;;) {
+    while (pos < len && isBlank(bytes[pos])) pos++;
+    const column = pos - lineBegin + 1;
+    const cellLine = line;
+    let text: string;
+    if (bytes[pos] === QUOTE) {
+      const from = ++pos;
+      for (;;) {
+        if (pos >= len) {
+          throw new InputError([{ where: `${file}:${cellLine}:${column}`, message: 'the quoted header cell that opens here is never closed; add the closing `"`' }]);
+        }
+        const c = bytes[pos];
+        if (c === QUOTE) {
+          if (bytes[pos + 1] !== QUOTE) break;
+          pos += 2;
+        } else if (isLineBreak(c)) {
+          pos = afterLineBreak(bytes, pos);
+          line++;
+          lineBegin = pos;
+        } else pos++;
+        if (pos - start > MAX_HEADER_BYTES) break;
+      }
+      text = decoder.decode(bytes.subarray(from, pos)).replaceAll('""', '"');
+      pos++;
+      while (pos < len && isBlank(bytes[pos])) pos++;
+      if (pos < len && bytes[pos] !== delimiter && !isLineBreak(bytes[pos])) {
+        throw new InputError([
+          { where: `${file}:${line}:${pos - lineBegin + 1}`, message: `unexpected text after a quoted header cell; expected ${delimiterName(delimiter)} or the end of the line` },
+        ]);
+      }
+    } else {
+      const from = pos;
+      while (pos < len && bytes[pos] !== delimiter && !isLineBreak(bytes[pos])) pos++;
+      text = decoder.decode(bytes.subarray(from, pos));
+    }
+    if (pos - start > MAX_HEADER_BYTES) {
+      throw new InputError([{ where: `${file}:1`, message: `the header row is longer than ${MAX_HEADER_BYTES / 1024 / 1024} MiB; expected a short first line of column names, e.g. \`x1,x2,y\`` }]);
+    }
+    cells.push({ text: text.trim(), line: cellLine, column });
+    if (pos < len && bytes[pos] === delimiter) {
+      pos++;
+      continue;
+    }
+    return { cells, next: pos < len ? afterLineBreak(bytes, pos) : len, line: line + 1 };
+  }
+}
+
+/**
+ * Counts each candidate separator outside quotes on the first `records` lines; a count of -1
+ * stops the sample at a quote left open (the caller reports it when it reads the header).
+ */
+function sampleDelimiters(bytes: Uint8Array, start: number, records: number): number[][] {
+  const counts: number[][] = [];
+  let pos = start;
+  const len = bytes.length;
+  while (counts.length < records && pos < len) {
+    const row = DELIMITERS.map(() => 0);
+    let quoted = false;
+    let blank = true;
+    for (; pos < len; pos++) {
+      const c = bytes[pos];
+      if (c === QUOTE) quoted = !quoted;
+      else if (!quoted && isLineBreak(c)) break;
+      else if (!quoted) {
+        const k = DELIMITERS.indexOf(c as (typeof DELIMITERS)[number]);
+        if (k !== -1) row[k]++;
+      }
+      if (!isBlank(c)) blank = false;
+      if (pos - start > MAX_HEADER_BYTES) return counts;
+    }
+    if (pos < len) pos = afterLineBreak(bytes, pos);
+    if (!blank) counts.push(row);
+  }
+  return counts;
+}
+
+/**
+ * `data.delimiter: auto`: the candidate found on the header that appears equally often on each
+ * of the first rows (most often wins, then comma, semicolon, tab, pipe); comma when none does.
+ */
+export function detectDelimiter(bytes: Uint8Array, start = 0): number {
+  const [header, ...rows] = sampleDelimiters(bytes, start, 6);
+  if (!header) return COMMA;
+  let best = -1;
+  for (let k = 0; k < DELIMITERS.length; k++) {
+    const consistent = header[k] > 0 && rows.every((row) => row[k] === header[k]);
+    if (consistent && (best === -1 || header[k] > header[best])) best = k;
+  }
+  if (best === -1) {
+    // No separator is consistent (ragged rows): the one the header uses most, which the row checks then locate.
+    for (let k = 0; k < DELIMITERS.length; k++) if (header[k] > 0 && (best === -1 || header[k] > header[best])) best = k;
+  }
+  return best === -1 ? COMMA : DELIMITERS[best];
+}
+
+function delimiterByte(setting: DelimiterSetting): number {
+  return setting === 'tab' ? TAB : setting.charCodeAt(0);
+}
+
+/** Splits the header row (quotes honoured, also across lines); names are trimmed. */
+export function readCsvHeader(bytes: Uint8Array, file: string, setting: DelimiterSetting = 'auto'): CsvHeader {
   let start = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3; // UTF-8 BOM
-  let end = bytes.indexOf(LF, start);
-  const bodyStart = end === -1 ? bytes.length : end + 1;
-  if (end === -1) end = bytes.length;
-  const line = new TextDecoder().decode(bytes.subarray(start, end)).replace(/\r$/, '');
-  if (line.trim() === '') {
+  let probe = start;
+  while (probe < bytes.length && (isBlank(bytes[probe]) || isLineBreak(bytes[probe]))) probe++;
+  if (probe >= bytes.length) {
     throw new InputError([{ where: `${file}:1`, message: 'the file is empty; expected a header row of column names, e.g. `x1,x2,y`' }]);
   }
-  const names: string[] = [];
-  const columnsAt: number[] = [];
-  let cell = '';
-  let quoted = false;
-  let cellStart = 0;
-  for (let i = 0; i <= line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else if (ch === undefined) break;
-      else cell += ch;
-    } else if (ch === '"' && cell.trim() === '') {
-      quoted = true;
-      cell = '';
-    } else if (ch === ',' || ch === undefined) {
-      names.push(cell.trim());
-      columnsAt.push(cellStart + 1);
-      cell = '';
-      cellStart = i + 1;
-    } else cell += ch;
-  }
+  const delimiter = setting === 'auto' ? detectDelimiter(bytes, start) : delimiterByte(setting);
+  const record = readRecord(bytes, start, delimiter, file);
+  const names = record.cells.map((c) => c.text);
   const seen = new Map<string, number>();
-  names.forEach((name, i) => {
-    if (name === '') {
-      throw new InputError([{ where: `${file}:1:${columnsAt[i]}`, message: `header column ${i + 1} has no name; every column needs one` }]);
+  record.cells.forEach((cell, i) => {
+    const where = `${file}:${cell.line}:${cell.column}`;
+    if (cell.text === '') {
+      throw new InputError([{ where, message: `header column ${i + 1} has no name; every column needs one` }]);
     }
-    const first = seen.get(name);
+    const first = seen.get(cell.text);
     if (first !== undefined) {
       throw new InputError([
-        { where: `${file}:1:${columnsAt[i]}`, message: `duplicate column name "${name}" (columns ${first + 1} and ${i + 1}); column names must be unique` },
+        { where, message: `duplicate column name ${shownName(cell.text)} (columns ${first + 1} and ${i + 1}); column names must be unique` },
       ]);
     }
-    seen.set(name, i);
+    seen.set(cell.text, i);
   });
-  return { names, bodyStart };
+  return { names, bodyStart: record.next, bodyLine: record.line, delimiter };
 }
 
 function ordinalCells(n: number): string {
@@ -188,20 +327,25 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
   const names = header.names;
   const width = names.length;
   const d = columns.features.length;
+  const delimiter = header.delimiter;
   // slot[c]: where column c goes: 0..d-1 a feature, d the target, -1 unused.
   const slot = new Int32Array(width).fill(-1);
   columns.features.forEach((c, j) => (slot[c] = j));
   slot[columns.target] = d;
   const skip = columns.missing === 'skip';
 
+  // Rows are at most the line breaks + 1: LFs, and CRs that are not the first half of a CRLF.
   let capacity = 1;
   for (let p = bytes.indexOf(LF, header.bodyStart); p !== -1; p = bytes.indexOf(LF, p + 1)) capacity++;
+  for (let p = bytes.indexOf(CR, header.bodyStart); p !== -1; p = bytes.indexOf(CR, p + 1)) if (bytes[p + 1] !== LF) capacity++;
   const x = rowArray(capacity * d);
   const y = rowArray(capacity);
 
   const len = bytes.length;
   let pos = header.bodyStart;
-  let line = 2;
+  let line = header.bodyLine;
+  // Where the current file line starts, for columns (a quoted cell can span lines).
+  let lineBegin = pos;
   let rows = 0;
   let skipped = 0;
 
@@ -210,15 +354,30 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
   };
   const cellText = (s: number, e: number): string => new TextDecoder().decode(bytes.subarray(s, Math.min(e, s + 40)));
 
+  /** Fails at `offset` of the row that starts at `rowStart` on line `rowLine` (a quoted cell may have crossed lines). */
+  const failAt = (rowStart: number, rowLine: number, offset: number, message: string): never => {
+    let lineNo = rowLine;
+    let begin = rowStart;
+    for (let p = rowStart; p < offset; p++) {
+      if (bytes[p] === LF || (bytes[p] === CR && bytes[p + 1] !== LF)) {
+        lineNo++;
+        begin = p + 1;
+      }
+    }
+    return fail(lineNo, offset - begin + 1, message);
+  };
+
   while (pos < len) {
-    const lineStart = pos;
     const lineNo = line;
+    const rowStart = pos;
     // A blank line (or one of only spaces) carries no row.
     let probe = pos;
-    while (probe < len && (isBlank(bytes[probe]) || bytes[probe] === CR)) probe++;
-    if (probe >= len || bytes[probe] === LF) {
-      pos = probe + 1;
+    while (probe < len && isBlank(bytes[probe])) probe++;
+    if (probe >= len) break;
+    if (bytes[probe] === LF || bytes[probe] === CR) {
+      pos = afterLineBreak(bytes, probe);
       line++;
+      lineBegin = pos;
       continue;
     }
 
@@ -235,15 +394,16 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
       if (bytes[pos] === QUOTE) {
         s = ++pos;
         for (;;) {
-          if (pos >= len) fail(lineNo, cellStart - lineStart + 1, 'a quoted cell is never closed; add the closing `"`');
+          if (pos >= len) failAt(rowStart, lineNo, cellStart, 'the quoted cell that opens here is never closed; add the closing `"`');
           const c = bytes[pos];
           if (c === QUOTE) {
             if (bytes[pos + 1] === QUOTE) pos += 2;
             else break;
-          } else {
-            if (c === LF) line++;
-            pos++;
-          }
+          } else if (c === LF || c === CR) {
+            pos = afterLineBreak(bytes, pos);
+            line++;
+            lineBegin = pos;
+          } else pos++;
         }
         e = pos++;
         while (pos < len && isBlank(bytes[pos])) pos++;
@@ -261,7 +421,7 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
         }
         while (pos < len) {
           const c = bytes[pos];
-          if (c === COMMA || c === LF || c === CR) break;
+          if (c === delimiter || c === LF || c === CR) break;
           if (!isBlank(c)) value = NaN; // text after the number
           pos++;
         }
@@ -273,11 +433,10 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
         if (!Number.isFinite(value)) {
           if (skip) rowOk = false;
           else {
-            const where = cellStart - lineStart + 1;
-            const name = names[col];
-            if (s === e) fail(lineNo, where, `column "${name}" is blank; every used cell needs a number (or set \`data.missing: skip\` to drop such rows)`);
+            const name = shownName(names[col]);
+            if (s === e) failAt(rowStart, lineNo, cellStart, `column ${name} is blank; every used cell needs a number (or set \`data.missing: skip\` to drop such rows)`);
             const text = cellText(s, e);
-            fail(lineNo, where, `column "${name}": ${JSON.stringify(text)} is not a number; ${notANumber(text)} (or set \`data.missing: skip\` to drop such rows)`);
+            failAt(rowStart, lineNo, cellStart, `column ${name}: ${shownName(text)} is not a number; ${notANumber(text, delimiter)} (or set \`data.missing: skip\` to drop such rows)`);
           }
         }
         // Written in place; a skipped row is overwritten by the next one, as `rows` does not advance.
@@ -286,25 +445,25 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
       }
       col++;
 
-      if (pos < len && bytes[pos] === COMMA) {
+      if (pos < len && bytes[pos] === delimiter) {
         pos++;
         continue;
       }
       if (pos < len && bytes[pos] !== LF && bytes[pos] !== CR) {
-        fail(lineNo, pos - lineStart + 1, 'unexpected text after a quoted cell; expected `,` or the end of the line');
+        fail(line, pos - lineBegin + 1, `unexpected text after a quoted cell; expected ${delimiterName(delimiter)} or the end of the line`);
       }
-      if (pos < len && bytes[pos] === CR) pos++;
-      if (pos < len && bytes[pos] === LF) pos++;
+      if (pos < len) pos = afterLineBreak(bytes, pos);
       line++;
+      lineBegin = pos;
       break;
     }
 
     if (col > width) {
-      fail(lineNo, 1, `the row has ${ordinalCells(col)} but the header has ${width} columns (${names.join(', ')})`);
+      fail(lineNo, 1, `the row has ${ordinalCells(col)} but the header has ${width} columns (${names.map(listedName).join(', ')})`);
     }
     if (col < width) {
       if (!skip) {
-        fail(lineNo, 1, `the row has ${ordinalCells(col)} but the header has ${width} columns (${names.join(', ')}); column "${names[col]}" is missing (or set \`data.missing: skip\` to drop such rows)`);
+        fail(lineNo, 1, `the row has ${ordinalCells(col)} but the header has ${width} columns (${names.map(listedName).join(', ')}); column ${shownName(names[col])} is missing (or set \`data.missing: skip\` to drop such rows)`);
       }
       rowOk = false;
     }
@@ -317,7 +476,7 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
 
   if (rows === 0) {
     const why = skipped > 0 ? `every one of its ${skipped} rows has a missing or non-numeric value` : 'it has a header but no data rows';
-    throw new InputError([{ where: `${file}:2`, message: `no rows to train on: ${why}` }]);
+    throw new InputError([{ where: `${file}:${header.bodyLine}`, message: `no rows to train on: ${why}` }]);
   }
   return { x: x.subarray(0, rows * d), y: y.subarray(0, rows), rows, skipped };
 }

@@ -1,12 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { fileErrorCause } from '../files/causes.js';
+import { totalmem } from 'node:os';
+import { relative } from 'node:path';
 import { InputError } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import { suggest } from '../config/messages.js';
 import { rng, shuffleInPlace } from '../random/rng.js';
-import { readCsvHeader, readCsvNumbers } from './csv.js';
+import { delimiterName, readCsvHeader, readCsvNumbers, shownName } from './csv.js';
 import { rowArray } from './rows.js';
+import { firstInvalidUtf8, gunzip, invalidUtf8Text, isGzip, MAX_BUFFER_BYTES, MAX_STREAM_BYTES, notUtf8, readBytes, sizeText, SourceRefused } from './source.js';
+import { standardize, type Standardization } from './standardize.js';
 import { syntheticRows } from './synthetic.js';
 
 /** Rows of one split: features row-major (n × d) and targets. */
@@ -26,15 +28,48 @@ export interface Dataset {
   validation: Rows | null;
   /** Rows dropped under `data.missing: skip`. */
   skipped: number;
+  /** The CSV separator used (given or detected); absent for synthetic data. */
+  delimiter?: string;
   /** Training-set mean and standard deviation per feature, when `data.standardize` is on. */
-  standardization: { mean: number[]; std: number[] } | null;
+  standardization: Standardization | null;
 }
 
 interface AllRows extends Rows {
   features: string[];
   target: string;
   skipped: number;
+  delimiter?: string;
   source: string;
+}
+
+/** A CSV's bytes, gunzipped when it is gzip-compressed; refused by name when it is not UTF-8 text. */
+function readCsvBytes(loaded: LoadedConfig, file: string): Uint8Array {
+  const refuse = (why: string): never => {
+    throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
+  };
+  const checkEncoding = (bytes: Uint8Array): void => {
+    if (isGzip(bytes)) return;
+    const encoding = notUtf8(bytes);
+    if (encoding) refuse(`it is ${encoding}; save it as UTF-8 (or ASCII) CSV`);
+  };
+  let bytes: Uint8Array;
+  try {
+    bytes = readBytes(file, MAX_BUFFER_BYTES, checkEncoding, MAX_STREAM_BYTES);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (error instanceof SourceRefused) return refuse(`${error.message}; split it, or use \`data.synthetic\` for generated rows`);
+    return refuse(fileErrorCause(error));
+  }
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzip(bytes, MAX_BUFFER_BYTES);
+    } catch (error) {
+      if (error instanceof SourceRefused) refuse(error.message);
+      throw error;
+    }
+    checkEncoding(bytes);
+  }
+  return bytes;
 }
 
 function readCsvRows(loaded: LoadedConfig, cwd: string): AllRows {
@@ -42,23 +77,23 @@ function readCsvRows(loaded: LoadedConfig, cwd: string): AllRows {
   const file = dataFile as string;
   const near = relative(cwd, file);
   const shown = near && !near.startsWith('..') ? near : file;
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : fileErrorCause(error);
-    throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
+  const bytes = readCsvBytes(loaded, file);
+  const header = readCsvHeader(bytes, shown, config.data.delimiter ?? 'auto');
+  // Names are shown in messages and the dashboard: a header that is not UTF-8 is refused, not shown garbled.
+  if (header.names.some((name) => name.includes('\uFFFD'))) {
+    const at = firstInvalidUtf8(bytes, 0, header.bodyStart);
+    if (at !== -1) throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${invalidUtf8Text(bytes, at)}`)]);
   }
-  const header = readCsvHeader(bytes, shown);
   const names = header.names;
+  const other = names.length === 1 ? [',', ';', '\t', '|'].find((c) => names[0].includes(c)) : undefined;
+  const separatorHint = other ? `; the header contains ${delimiterName(other.charCodeAt(0))}: set \`data.delimiter\` to it, or to \`auto\`` : '';
   const columnIndex = (name: string, key: (string | number)[]): number => {
     const index = names.indexOf(name);
     if (index === -1) {
       const near = suggest(name, names);
-      const hint = near ? `did you mean "${near}"? ` : '';
+      const hint = near ? `did you mean ${shownName(near)}? ` : '';
       throw new InputError([
-        loaded.problemAt(key, `"${name}" is not a column of ${shown}; ${hint}its columns are ${names.map((n) => `"${n}"`).join(', ')}`),
+        loaded.problemAt(key, `${shownName(name)} is not a column of ${shown}; ${hint}its columns are ${names.map(shownName).join(', ')}${separatorHint}`),
       ]);
     }
     return index;
@@ -69,10 +104,10 @@ function readCsvRows(loaded: LoadedConfig, cwd: string): AllRows {
     : names.map((_, i) => i).filter((i) => i !== target);
   const targetAsFeature = features.indexOf(target);
   if (targetAsFeature !== -1) {
-    throw new InputError([loaded.problemAt(['data', 'features', targetAsFeature], `"${names[target]}" is the target; it cannot also be a feature`)]);
+    throw new InputError([loaded.problemAt(['data', 'features', targetAsFeature], `${shownName(names[target])} is the target; it cannot also be a feature`)]);
   }
   if (features.length === 0) {
-    throw new InputError([loaded.problemAt(['data'], `${shown} has only the target column "${names[target]}"; a neuron needs at least one feature column`)]);
+    throw new InputError([loaded.problemAt(['data'], `${shown} has only the target column ${shownName(names[target])}; a neuron needs at least one feature column${separatorHint}`)]);
   }
   const numbers = readCsvNumbers(bytes, header, { features, target, missing: config.data.missing }, shown);
   return {
@@ -83,12 +118,21 @@ function readCsvRows(loaded: LoadedConfig, cwd: string): AllRows {
     target: names[target],
     skipped: numbers.skipped,
     source: shown,
+    delimiter: String.fromCharCode(header.delimiter),
   };
 }
 
 function syntheticAll(loaded: LoadedConfig): AllRows {
   const { config } = loaded;
   const spec = config.data.synthetic!;
+  // Refused before allocating: rows (and their split copies) beyond memory would crash, not fail.
+  const bytes = spec.samples * (spec.weights.length + 1) * 8 * (config.data.validation_split > 0 ? 2 : 1);
+  const available = Math.floor(totalmem() / 2);
+  if (bytes > available) {
+    throw new InputError([
+      loaded.problemAt(['data', 'synthetic', 'samples'], `${spec.samples} rows of ${spec.weights.length} features need ${sizeText(bytes)} of memory, more than half of this machine's ${sizeText(totalmem())}; use fewer samples`),
+    ]);
+  }
   const rows = syntheticRows(spec, config.seed);
   return {
     x: rows.x,
@@ -127,25 +171,6 @@ function split(all: Rows, d: number, fraction: number, seed: number): { train: R
   return { train: gather(all, d, trainOrder), validation: gather(all, d, validationOrder) };
 }
 
-/** Z-scores features in place with the training rows' statistics; a constant feature is only centred. */
-function standardize(train: Rows, validation: Rows | null, d: number): { mean: number[]; std: number[] } {
-  const mean = new Array<number>(d).fill(0);
-  const std = new Array<number>(d).fill(0);
-  for (let i = 0; i < train.n; i++) for (let j = 0; j < d; j++) mean[j] += train.x[i * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= train.n;
-  for (let i = 0; i < train.n; i++) {
-    for (let j = 0; j < d; j++) {
-      const dev = train.x[i * d + j] - mean[j];
-      std[j] += dev * dev;
-    }
-  }
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] / train.n) || 1;
-  for (const part of validation ? [train, validation] : [train]) {
-    for (let i = 0; i < part.n; i++) for (let j = 0; j < d; j++) part.x[i * d + j] = (part.x[i * d + j] - mean[j]) / std[j];
-  }
-  return { mean, std };
-}
-
 /** Loads the rows a config names, splits and standardizes them. */
 export function loadDataset(loaded: LoadedConfig, cwd: string = process.cwd()): Dataset {
   const { config } = loaded;
@@ -161,6 +186,16 @@ export function loadDataset(loaded: LoadedConfig, cwd: string = process.cwd()): 
   if (train.n === 0) {
     throw new InputError([loaded.problemAt(['data', 'validation_split'], `holding out ${config.data.validation_split} of ${all.n} rows leaves no training rows`)]);
   }
-  const standardization = config.data.standardize ? standardize(train, validation, d) : null;
-  return { source: all.source, features: all.features, target: all.target, d, train, validation, skipped: all.skipped, standardization };
+  let standardization: Standardization | null = null;
+  if (config.data.standardize) {
+    try {
+      standardization = standardize(train, validation, d, all.features, all.source);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      throw new InputError([loaded.problemAt(['data', 'standardize'], `${all.source}: ${error.problems[0].message}`)]);
+    }
+  }
+  const dataset: Dataset = { source: all.source, features: all.features, target: all.target, d, train, validation, skipped: all.skipped, standardization };
+  if (all.delimiter !== undefined) dataset.delimiter = all.delimiter;
+  return dataset;
 }

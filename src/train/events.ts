@@ -14,6 +14,8 @@ export interface StartEvent {
     source: string;
     /** Rows dropped under `data.missing: skip`. */
     skipped: number;
+    /** The CSV's separator as read (`,` `;` tab `|`); absent for synthetic data. */
+    delimiter?: string;
   };
 }
 

@@ -161,6 +161,7 @@ export class Trainer {
         target: dataset.target,
         source: dataset.source,
         skipped: dataset.skipped,
+        ...(dataset.delimiter === undefined ? {} : { delimiter: dataset.delimiter }),
       },
     };
   }

@@ -71,7 +71,7 @@ describe('replay and compare', () => {
     writeFileSync(bad, `${readFileSync(fast, 'utf8').split('\n').slice(0, 3).join('\n')}\nnot json\n`);
     const refused = cli(['replay', bad]);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toBe(`${bad}:4: not a neuron-tui log: line 4 is not JSON\n`);
+    expect(refused.stderr).toBe(`${bad}:4: not a neuron-tui log: line 4 is not JSON; expected JSON lines from \`neuron-tui run --json\` or \`--out\`\n`);
   });
 
   it('compare without a terminal prints a table naming both runs', () => {

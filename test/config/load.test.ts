@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     const { config, dataFile } = loadConfigText('configs/run.yaml', MINIMAL);
     expect(config).toEqual({
       name: 'run',
-      data: { path: 'd.csv', validation_split: 0, standardize: false, missing: 'error' },
+      data: { path: 'd.csv', validation_split: 0, standardize: false, missing: 'error', delimiter: 'auto' },
       learning_rate: 0.01,
       epochs: 5,
       batch_size: 'full',
@@ -92,9 +92,90 @@ describe('loadConfig', () => {
   });
 
   it('reports YAML syntax errors with their position', () => {
-    const [p] = problems('data: d.csv\nlearning_rate: [0.1\nepochs: 5\n');
+    const [p] = problems('data: d.csv\nlearning_rate: 0.1\nepochs: 5\nname: {a: 1\n');
     expect(p.where).toMatch(/^c\.yaml:\d+:\d+$/);
-    expect(p.message).toMatch(/^YAML: /);
+    const [tab] = problems('data:\n\tpath: d.csv\nlearning_rate: 0.1\nepochs: 5\n');
+    expect(tab).toMatchObject({ where: 'c.yaml:2:1', message: 'YAML: Tabs are not allowed as indentation' });
+  });
+
+  describe('YAML mistakes named where the user made them', () => {
+    it('a line indented deeper than the key above it, by its own line', () => {
+      expect(problems('data: d.csv\nlearning_rate: 0.1\n   epochs: 5\n')).toEqual([
+        expect.objectContaining({ where: 'c.yaml:3:4', message: 'line 3 is indented more than `learning_rate` above it; keys of one mapping start in the same column (column 1)' }),
+      ]);
+      expect(problems('data:\n  path: d.csv\n    missing: skip\nlearning_rate: 0.1\nepochs: 5\n')[0]).toMatchObject({
+        where: 'c.yaml:3:5',
+        message: expect.stringMatching(/^line 3 is indented more than `path` above it; .*\(column 3\)$/),
+      });
+    });
+
+    it('an unclosed bracket, brace or quote, where it opened', () => {
+      expect(problems('data: d.csv\nlearning_rate: 0.1\ninit: {weights: [1, 2, bias: 0}\nepochs: 5\n')[0]).toMatchObject({
+        where: 'c.yaml:3:17',
+        message: 'the `[` that opens this list is never closed; add `]` where the list ends',
+      });
+      expect(problems('data: d.csv\nlearning_rate: 0.1\ninit: {bias: 0\nepochs: 5\n')[0]).toMatchObject({
+        where: 'c.yaml:3:7',
+        message: 'the `{` that opens this mapping is never closed; add `}` where the mapping ends',
+      });
+      expect(problems('name: "run\ndata: d.csv\nlearning_rate: 0.1\nepochs: 5\n')[0]).toMatchObject({
+        where: 'c.yaml:1:7',
+        message: 'the double-quoted string that opens here is never closed; add the closing `"`',
+      });
+      // A quote or bracket inside a plain word, or in a comment, opens nothing.
+      expect(loadConfigText('c.yaml', "name: don't # [\n" + MINIMAL).config.name).toBe("don't");
+      expect(problems(`name: run[1\n${MINIMAL}init: {bias: 0\n`)[0]).toMatchObject({ where: 'c.yaml:5:7' });
+    });
+
+    it('merge keys work', () => {
+      const { config } = loadConfigText('c.yaml', 'init: &w {weights: [2], bias: 1}\ndata:\n  synthetic: {<<: *w, samples: 10}\nlearning_rate: 0.1\nepochs: 5\n');
+      expect(config.data.synthetic).toMatchObject({ weights: [2], bias: 1, samples: 10 });
+    });
+
+    it('a second document is an error at its line', () => {
+      expect(problems(`${MINIMAL}---\nepochs: 6\n`)[0]).toMatchObject({ where: 'c.yaml:4:1', message: expect.stringContaining('a second YAML document starts here') });
+    });
+
+    it('nesting beyond the limit is a located error, not a stack overflow', () => {
+      for (const depth of [65, 400, 20000]) {
+        const [p] = problems(`${MINIMAL}name: ${'['.repeat(depth)}${']'.repeat(depth)}\n`);
+        expect(p.message).toBe('mappings and lists are nested more than 64 deep here; a config needs a few levels');
+        expect(p.where).toBe('c.yaml:4:70'); // the 64th bracket; the top-level mapping is the first level
+      }
+      const block = Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
+      expect(problems(`${MINIMAL}name:\n${block} 1\n`)[0]).toMatchObject({ where: 'c.yaml:69:65', message: expect.stringContaining('nested more than 64 deep') });
+      expect(problems(`${MINIMAL}name: ${'['.repeat(10)}${']'.repeat(10)}\n`)[0].message).toMatch(/^`name` must be/);
+    });
+
+    it('tags other than the JSON core ones are refused where they are written', () => {
+      expect(problems(`${MINIMAL}init: !!set {a, b}\n`)[0]).toMatchObject({ where: 'c.yaml:4:7', message: expect.stringMatching(/^the tag `!!set` is not allowed/) });
+      expect(problems(`${MINIMAL}name: !!binary aGVsbG8=\n`)[0].message).toMatch(/^the tag `!!binary` is not allowed/);
+      expect(problems(`${MINIMAL}name: !mine x\n`)[0].message).toMatch(/^the tag `!mine` is not allowed/);
+      expect(loadConfigText('c.yaml', `${MINIMAL}name: !!str 12\n`).config.name).toBe('12');
+    });
+
+    it('CR-only line endings are read like LF', () => {
+      expect(loadConfigText('c.yaml', MINIMAL.replaceAll('\n', '\r')).config.epochs).toBe(5);
+      expect(loadConfigText('c.yaml', MINIMAL.replaceAll('\n', '\r\n')).config.epochs).toBe(5);
+    });
+  });
+
+  describe('--set bounds', () => {
+    it('refuses __proto__, constructor and prototype in paths, as files do', () => {
+      for (const key of ['__proto__.batch_size', 'init.constructor', 'data.prototype.x']) {
+        expect(() => parseOverride(`${key}=1`)).toThrow(/is not a config key/);
+      }
+      expect(({} as Record<string, unknown>).batch_size).toBeUndefined();
+    });
+
+    it('refuses a list index more than one past the end, at once', () => {
+      const text = `${MINIMAL}init: {weights: [1, 2], bias: 0}\n`;
+      expect(problems(text, ['init.weights.100000000=1'])).toEqual([
+        { where: '--set init.weights.100000000=1', message: '`100000000` is more than one past the end of `init.weights` (2 items); use an index from 0 to 2' },
+      ]);
+      expect(problems(text, ['init.weights.x=1'])[0].message).toMatch(/^`x` is not an index of the list `init.weights`/);
+      expect(loadConfigText('c.yaml', text, [parseOverride('init.weights.2=3')]).config.init).toEqual({ weights: [1, 2, 3], bias: 0 });
+    });
   });
 
   it('refuses duplicate keys', () => {

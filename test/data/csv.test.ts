@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readCsvHeader, readCsvNumbers } from '../../src/data/csv.js';
+import { detectDelimiter, readCsvHeader, readCsvNumbers, shownName } from '../../src/data/csv.js';
+import { notUtf8 } from '../../src/data/source.js';
 import { InputError } from '../../src/errors.js';
 
 function parse(text: string, missing: 'error' | 'skip' = 'error') {
@@ -106,5 +107,69 @@ describe('CSV numbers', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('CSV line endings, quotes and separators', () => {
+  it('reads CR-only and mixed line endings, counting lines for messages', () => {
+    expect(Array.from(parse('a,y\r1,2\r3,4\r').y)).toEqual([2, 4]);
+    expect(Array.from(parse('a,y\r\n1,2\r3,4\n5,6').y)).toEqual([2, 4, 6]);
+    expect(failure('a,y\r1,2\r\r3,x\r')).toMatchObject({ where: 'f.csv:4:3' });
+  });
+
+  it('reads quoted header names with separators, quotes and line breaks inside (RFC 4180)', () => {
+    const { header, y } = parse('"x\n1","a, ""b""",y\r\n1,2,3\n');
+    expect(header.names).toEqual(['x\n1', 'a, "b"', 'y']);
+    expect(header.bodyLine).toBe(3);
+    expect(Array.from(y)).toEqual([3]);
+    expect(failure('"x\n1",y\n1,z\n')).toMatchObject({ where: 'f.csv:3:3' });
+  });
+
+  it('locates an unclosed quote where it opens, also after a quoted line break in the same row', () => {
+    expect(failure('a,y\n1,2\n"3,4\n5,6\n')).toEqual({ where: 'f.csv:3:1', message: 'the quoted cell that opens here is never closed; add the closing `"`' });
+    const bytes = new TextEncoder().encode('id,a,y\n"two\nlines",1,"2\n');
+    const header = readCsvHeader(bytes, 'f.csv');
+    expect(() => readCsvNumbers(bytes, header, { features: [1], target: 2, missing: 'error' }, 'f.csv')).toThrow(/^f\.csv:3:10: the quoted cell that opens here/);
+    expect(failure('a,"y\n1,2\n')).toEqual({ where: 'f.csv:1:3', message: 'the quoted header cell that opens here is never closed; add the closing `"`' });
+  });
+
+  it('detects comma, semicolon, tab and pipe from the header and first rows', () => {
+    const detect = (text: string): string => String.fromCharCode(detectDelimiter(new TextEncoder().encode(text)));
+    expect(detect('a,b,y\n1,2,3\n')).toBe(',');
+    expect(detect('a;b;y\n1,5;2;3\n')).toBe(';'); // decimal commas do not fool it
+    expect(detect('a\tb\ty\n1\t2\t3\n')).toBe('\t');
+    expect(detect('a|b|y\n1|2|3\n')).toBe('|');
+    expect(detect('"a;1",b,y\n1,2,3\n')).toBe(','); // separators inside quotes do not count
+    expect(detect('y\n1\n')).toBe(',');
+    const { x, y, header } = parse('a;b;y\n1;2;3\n');
+    expect(header.names).toEqual(['a', 'b', 'y']);
+    expect([...x, ...y]).toEqual([1, 2, 3]);
+  });
+
+  it('uses the separator the config names', () => {
+    const bytes = new TextEncoder().encode('a,b;y\n1,2;3\n');
+    expect(readCsvHeader(bytes, 'f.csv', ';').names).toEqual(['a,b', 'y']);
+    expect(readCsvHeader(bytes, 'f.csv', 'tab').names).toEqual(['a,b;y']);
+  });
+
+  it('hints at a decimal comma in a file separated by semicolons', () => {
+    expect(failure('a;y\n1,5;2\n').message).toContain('"1,5" is not a number; write the decimal comma as a point, e.g. 1.5');
+  });
+
+  it('shows control characters in names escaped, never raw', () => {
+    expect(shownName('\u001b[31mred\u0007')).toBe('"\\u001b[31mred\\u0007"');
+    expect(shownName('a\u009bb\u202ec')).toBe('"a\\u009bb\\u202ec"');
+    const message = failure('x,\u001b]0;title\u0007,y\n1,,3\n').message;
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(message).toContain('column "\\u001b]0;title\\u0007" is blank');
+  });
+
+  it('names encodings that are not UTF-8', () => {
+    const utf16 = (text: string, bom: boolean): Uint8Array => Buffer.from(`${bom ? '\uFEFF' : ''}${text}`, 'utf16le');
+    expect(notUtf8(utf16('a,y\n1,2\n', true))).toBe('UTF-16 (little-endian) text, by its byte order mark');
+    expect(notUtf8(utf16('a,y\n1,2\n', false))).toBe('UTF-16 (little-endian) text without a byte order mark, by its NUL bytes');
+    expect(notUtf8(Buffer.from('a,y\n1,2\n', 'utf16le').swap16())).toBe('UTF-16 (big-endian) text without a byte order mark, by its NUL bytes');
+    expect(notUtf8(new Uint8Array([1, 2, 0, 9, 9, 9, 9, 9, 9, 9]))).toBe('binary data, not text (a NUL byte at offset 2)');
+    expect(notUtf8(new TextEncoder().encode('a,y\n1,2\n'))).toBeNull();
   });
 });
