@@ -38,4 +38,6 @@ export interface RunConfig {
   init: InitConfig;
   early_stopping?: EarlyStopping;
   log_every: number;
+  /** How full-batch epochs are computed (src/neuron/screened.ts); schema default `auto`. */
+  engine?: 'auto' | 'pass' | 'screened';
 }
