@@ -6,3 +6,6 @@ export { ParallelKernel, PARALLEL_MIN_CELLS, SIMD_MIN_FEATURES } from '../src/ne
 export { fusedPass, passSums } from '../src/neuron/pass.js';
 export { renderChart } from '../src/tui/chart.js';
 export { MetricsStore } from '../src/tui/store.js';
+export { syntheticRows } from '../src/data/synthetic.js';
+export { engineKernel } from '../src/neuron/screened.js';
+export { Trainer } from '../src/train/trainer.js';
