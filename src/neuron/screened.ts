@@ -22,8 +22,9 @@
  * times its rounding, so loss and gradient keep their relative accuracy at any size of the loss;
  * G rebuilt from the rows when its rank-1 updates add up to G_BUDGET times its trace.
  *
- * Memory per row: 4 bytes of t and 1 byte of side, plus 24 bytes (bounds and place) for each
- * kept row, at most a quarter of them: at most 11 bytes per row (the rows are 8·(d + 1)).
+ * Memory per row: 4 bytes of t and 1 byte of side, plus 25 bytes (bounds, place, side) for each
+ * kept row, at most half of them: at most 17.5 bytes per row (the rows themselves take 8·(d + 1)),
+ * allocated at the first screened epoch.
  */
 import type { Rows } from '../data/dataset.js';
 import { ActiveSums } from './active-sums.js';

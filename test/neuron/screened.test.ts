@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunConfig } from '../../src/config/types.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig, parseOverride } from '../../src/config/load.js';
+import { InputError } from '../../src/errors.js';
 import { loadDataset, type Dataset } from '../../src/data/dataset.js';
 import { rowArray } from '../../src/data/rows.js';
 import { generatedKernel, type Kernel } from '../../src/neuron/kernel.js';
@@ -301,6 +302,17 @@ describe('screened engine: refreshes', () => {
     }
     expect(smallest).toBeLessThan(1e-12 * (ySquares / n));
     expect(naive).toBeGreaterThan(100);
+  });
+});
+
+describe('the engine key', () => {
+  it('defaults to auto, takes pass or screened, and names the choices otherwise', () => {
+    const file = join(ROOT, 'configs', 'linear.yaml');
+    expect(loadConfig(file).config.engine).toBe('auto');
+    expect(loadConfig(file, [parseOverride('engine=pass')]).config.engine).toBe('pass');
+    expect(loadConfig(file, [parseOverride('engine=screened')]).config.engine).toBe('screened');
+    expect(() => loadConfig(file, [parseOverride('engine=fast')])).toThrow(InputError);
+    expect(() => loadConfig(file, [parseOverride('engine=fast')])).toThrow(/`auto`, `pass`, `screened`/);
   });
 });
 
