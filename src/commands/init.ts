@@ -36,6 +36,7 @@ early_stopping:                  # stop when the validation loss stops improving
   patience: 20                   # epochs without improvement before stopping
   min_delta: 0.00001             # smallest decrease that counts as improvement
 log_every: 1                     # write every k-th epoch to the JSON log (the last one always)
+engine: auto                     # full-batch epochs: pass (read every row), screened (only rows that can change side), auto
 `;
 }
 

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       seed: 0,
       init: { distribution: 'normal', scale: 0.1, bias: 0.1 },
       log_every: 1,
+      engine: 'auto',
     });
     expect(dataFile).toMatch(/configs\/d\.csv$/);
   });
