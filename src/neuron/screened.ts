@@ -55,8 +55,8 @@ const ROW_COST = 30;
 /** `auto`: below this many rows a pass costs microseconds and the bookkeeping does not pay. */
 export const AUTO_MIN_ROWS = 1 << 15;
 /** `auto`: rows sampled to see how many change side per epoch, and the largest fraction that may. */
-const SAMPLE = 1024;
-const AUTO_SAMPLE_FLIPS = 1 / 200;
+const SAMPLE = 4096;
+const AUTO_SAMPLE_FLIPS = 1 / 500;
 /** `auto`: steps seen before the first screened epoch (the directions U come from them). */
 const AUTO_MIN_STEPS = 3;
 /** `auto`: not worth building the sums for fewer epochs than this. */
