@@ -18,9 +18,14 @@
  *
  * Refreshes: a screening refresh (an exact pass over all rows that also rebuilds the bounds) when
  * the rows looked at since the last one cost more than a refresh, or the drift leaves the kept
- * rows; an exact pass of the inner kernel when the quadratic form has lost more than KAPPA_MAX
- * times its rounding, so loss and gradient keep their relative accuracy at any size of the loss;
- * G rebuilt from the rows when its rank-1 updates add up to G_BUDGET times its trace.
+ * rows; when refreshes come closer than MIN_GAP epochs, exact passes for a while instead (doubling).
+ * An exact pass of the inner kernel when the quadratic form has lost more than KAPPA_MAX times its
+ * rounding, so loss and gradient keep their relative accuracy at any size of the loss, and when the
+ * loss rose (an overshooting step amplifies rounding differences: such epochs are the pass's, bit
+ * for bit). G is rebuilt from the rows when its rank-1 updates add up to G_BUDGET times its trace.
+ *
+ * `auto` uses passes below AUTO_MIN_ROWS rows, for a run with fewer than AUTO_MIN_REMAINING epochs
+ * left, and while more than AUTO_SAMPLE_FLIPS of a fixed sample of rows change side per epoch.
  *
  * Memory per row: 4 bytes of t and 1 byte of side, plus 25 bytes (bounds, place, side) for each
  * kept row, at most half of them: at most 17.5 bytes per row (the rows themselves take 8·(d + 1)),
