@@ -18,9 +18,6 @@
  */
 import { DB, DW, SSE, ACTIVE, type PassSums } from './pass.js';
 
-/** Unit roundoff of float64. */
-export const U64 = 2 ** -53;
-
 export interface Evaluation {
   sse: number;
   /** How many times larger the rounding error bound is than u·|value|: loss and gradient. */

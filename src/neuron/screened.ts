@@ -214,11 +214,6 @@ export class ScreenedEngine {
     return this.gBuilt && this.sums && this.current ? this.sums.G : null;
   }
 
-  /** The tracked sums, for tests of their drift. */
-  activeSums(): ActiveSums | null {
-    return this.sums;
-  }
-
   private usePass(): boolean {
     if (this.mode === 'screened') return false;
     if (this.n < AUTO_MIN_ROWS) return true;
