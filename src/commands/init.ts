@@ -94,6 +94,7 @@ early_stopping:                  # stop when the validation loss stops improving
 #   grad_norm_below: 1.0e-6      # the gradient's norm is below this
 #   loss_below: 0.001            # the training loss is below this
 log_every: 1                     # write every k-th epoch to the JSON log (the last one always)
+engine: auto                     # full-batch epochs: pass (read every row), screened (only rows that can change side), auto
 `;
 }
 

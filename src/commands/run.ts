@@ -1,11 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { loadConfig, parseOverride } from '../config/load.js';
+import type { RunConfig } from '../config/types.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { initFromOverride, readInitFrom } from '../data/saved-weights.js';
 import { checkRunFiles } from '../files/outputs.js';
 import { RunStops } from '../files/process.js';
 import { formatNumber, statusAdvice } from '../format.js';
+import { generatedKernel, type Kernel } from '../neuron/kernel.js';
 import { PARALLEL_MIN_CELLS, ParallelKernel, SIMD_MIN_FEATURES } from '../neuron/parallel.js';
+import { engineKernel } from '../neuron/screened.js';
 import { eventLine, JsonLinesFile, LineBatcher } from '../sinks/jsonl.js';
 import { PlainProgress } from '../sinks/plain.js';
 import { saveWeights } from '../sinks/weights.js';
@@ -36,6 +39,18 @@ function fastKernel(batchSize: 'full' | number, dataset: Dataset, threads: numbe
   const simd = dataset.d >= SIMD_MIN_FEATURES;
   if (!fullBatch || (useThreads === 1 && !simd)) return null;
   return new ParallelKernel(x, y, dataset.d, useThreads, simd);
+}
+
+/**
+ * What computes a full-batch epoch: the fast kernel (or the generated pass), wrapped by the screened
+ * engine when `engine` asks for it (`auto`: where it pays). Mini-batches never use it for training.
+ */
+function fullBatchKernel(config: RunConfig, dataset: Dataset, parallel: ParallelKernel | null): Kernel {
+  const inner = parallel?.pass ?? generatedKernel(dataset.d);
+  const fullBatch = config.batch_size === 'full' || config.batch_size >= dataset.train.n;
+  if (!fullBatch) return inner;
+  const order = parallel?.mode === 'simd' ? 'simd' : 'sequential';
+  return engineKernel(config.engine ?? 'auto', dataset.train, dataset.d, inner, { order, epochs: config.epochs }).kernel;
 }
 
 /** Where the events of a run go; the dashboard is one, chosen when stdout is a terminal. */
@@ -90,7 +105,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   }
   const clock = (): number => performance.now();
   const parallel = fastKernel(loaded.config.batch_size, dataset, flags.threads ?? availableParallelism());
-  const trainer = new Trainer(loaded.config, dataset, { clock, kernel: parallel?.pass, initial: readInitFrom(loaded, dataset) });
+  const trainer = new Trainer(loaded.config, dataset, { clock, kernel: fullBatchKernel(loaded.config, dataset, parallel), initial: readInitFrom(loaded, dataset) });
   const out = flags.out ? new JsonLinesFile(flags.out, (problem) => stops.fail(problem)) : null;
   const view = headlessView(flags, io, dataset);
 

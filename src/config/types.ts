@@ -68,4 +68,6 @@ export interface RunConfig {
   l2?: number;
   schedule?: ScheduleConfig;
   stop_when?: StopWhen;
+  /** How full-batch epochs are computed (src/neuron/screened.ts); schema default `auto`. */
+  engine?: 'auto' | 'pass' | 'screened';
 }

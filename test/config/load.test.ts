@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       optimizer: { type: 'sgd' },
       l2: 0,
       schedule: { type: 'constant', warmup_epochs: 0 },
+      engine: 'auto',
     });
     expect(dataFile).toMatch(/configs\/d\.csv$/);
   });
