@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatProblem, InputError } from './errors.js';
+import { EXIT, exitCodesHelp } from './train/events.js';
 import { packageFile } from './paths.js';
 
 const PACKAGE = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
@@ -40,7 +41,7 @@ function build(setExitCode: (code: number) => void): Command {
     .configureOutput({
       outputError: (text, write) => write(`neuron-tui: ${text.replace(/^error: /, '')}`),
     })
-    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml\n\nExit codes: 0 completed or early-stopped, 1 training failed (diverged, dead), 2 usage, config or data error,\n130 interrupted (SIGINT), 143 (SIGTERM).\n');
+    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml\n\n' + exitCodesHelp());
 
   program
     .command('run')
@@ -146,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`neuron-tui: internal error (a bug, please report it): ${(error as Error).stack ?? String(error)}\n`);
-    return 70;
+    return EXIT.internal;
   }
 }
 

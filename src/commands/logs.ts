@@ -9,7 +9,6 @@ import type { RunIo } from './run.js';
 export async function replayCommand(file: string, flags: { speed?: number }, io: RunIo & { stdin: NodeJS.ReadStream }): Promise<number> {
   const log = readRunLog(file);
   if (io.stdout.isTTY) {
-    process.env.NODE_ENV ??= 'production';
     const { replayDashboard } = await importInteractive(() => import('../tui/replay.js'));
     await replayDashboard(log, flags.speed, io.stdout, io.stdin);
     return 0;
@@ -32,7 +31,6 @@ export async function compareCommand(files: string[], flags: { log?: boolean }, 
   }
   const logs = files.map(readRunLog);
   if (io.stdout.isTTY) {
-    process.env.NODE_ENV ??= 'production';
     const { compareDashboard } = await importInteractive(() => import('../tui/compare.js'));
     await compareDashboard(logs, Boolean(flags.log), io.stdout);
     return 0;

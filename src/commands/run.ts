@@ -5,14 +5,13 @@ import { loadConfig, parseOverride } from '../config/load.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { formatNumber, statusAdvice } from '../format.js';
-import { PARALLEL_MIN_CELLS, ParallelKernel, SIMD_MIN_FEATURES } from '../neuron/parallel.js';
 import { eventLine, JsonLinesFile, LineBatcher } from '../sinks/jsonl.js';
 import { PlainProgress } from '../sinks/plain.js';
 import { saveWeights } from '../sinks/weights.js';
-import { exitCodeFor, type EndEvent, type EpochEvent, type StartEvent } from '../train/events.js';
-import { runTraining } from '../train/run.js';
+import { TrainingControl } from '../train/control.js';
+import { exitCodeFor, SIGNALS, type StopSignal } from '../train/events.js';
+import { startRun, type RunResult, type RunView } from '../train/session.js';
 import { importInteractive } from '../tui/interactive.js';
-import { Trainer } from '../train/trainer.js';
 
 export interface RunFlags {
   json?: boolean;
@@ -38,35 +37,12 @@ function checkWritable(flag: string, path: string): void {
   if (problem) throw new InputError([{ where: `${flag} ${path}`, message: `cannot write the file: ${problem}` }]);
 }
 
-/**
- * The full-batch kernel: SIMD where there are enough features, threads where there are enough
- * cells (both measured by `npm run bench`); otherwise the trainer's generated JavaScript pass.
- * Mini-batches are short and in shuffled order: they keep the single-threaded ordered pass.
- */
-function fastKernel(batchSize: 'full' | number, dataset: Dataset, threads: number): ParallelKernel | null {
-  const { x, y, n } = dataset.train;
-  const fullBatch = batchSize === 'full' || batchSize >= n;
-  const useThreads = threads >= 2 && n * dataset.d >= PARALLEL_MIN_CELLS ? threads : 1;
-  const simd = dataset.d >= SIMD_MIN_FEATURES;
-  if (!fullBatch || (useThreads === 1 && !simd)) return null;
-  return new ParallelKernel(x, y, dataset.d, useThreads, simd);
-}
-
-/** Where the events of a run go; the dashboard is one, chosen when stdout is a terminal. */
-export interface RunView {
-  start(event: StartEvent): void;
-  /** Epochs that `log_every` emits. */
-  epoch?(event: EpochEvent): void;
-  /** Every epoch; `last` when a stopping rule ended the run with it. */
-  everyEpoch?(event: EpochEvent, last: boolean): void;
-  end(event: EndEvent): void;
-}
-
 export interface RunIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
 }
 
+/** The view that replaces the dashboard without a terminal: JSON lines, or plain progress. */
 function headlessView(flags: RunFlags, io: RunIo, dataset: Dataset): RunView {
   if (flags.json) {
     const lines = new LineBatcher((text) => io.stdout.write(text));
@@ -81,10 +57,32 @@ function headlessView(flags: RunFlags, io: RunIo, dataset: Dataset): RunView {
   }
   const plain = new PlainProgress((text) => io.stdout.write(text));
   return {
-    start: (e) => plain.start(e),
+    start: (e, notes) => {
+      plain.start(e);
+      if (notes.revived) io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(notes.bias)} so the neuron starts alive\n`);
+    },
     everyEpoch: (e, last) => plain.epoch(e, last),
     end: (e) => plain.end(e, dataset.features),
   };
+}
+
+/** `--out`: every emitted event to a file as training goes, flushed while the run is paused. */
+function fileView(out: JsonLinesFile): RunView {
+  return { start: (e) => out.write(e), epoch: (e) => out.write(e), idle: () => out.flush(), end: (e) => out.write(e) };
+}
+
+/** Turns the stop signals into an abort of the run; remembers which came first for the exit code. */
+function onStopSignals(abort: AbortController): { signal: () => StopSignal | undefined; remove: () => void } {
+  let received: StopSignal | undefined;
+  const handlers = (Object.keys(SIGNALS) as StopSignal[]).map((name) => {
+    const handler = (): void => {
+      received ??= name;
+      abort.abort();
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  return { signal: () => received, remove: () => handlers.forEach(([name, handler]) => process.off(name, handler)) };
 }
 
 /** `neuron-tui run CONFIG`: validate, load, train, report. Returns the exit code. */
@@ -95,62 +93,38 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   if (flags.out) checkWritable('--out', flags.out);
   if (flags.saveWeights) checkWritable('--save-weights', flags.saveWeights);
 
-  // Imported only for the dashboard, and before the clock starts: Ink and React cost start-up
-  // time that --json and pipes never pay. React's development build makes each frame about three
-  // times slower; users get production.
-  let dashboard: typeof import('../tui/live.js') | null = null;
-  if (!flags.json && io.stdout.isTTY) {
-    process.env.NODE_ENV ??= 'production';
-    dashboard = await importInteractive(() => import('../tui/live.js'));
-  }
-  const clock = (): number => performance.now();
-  const parallel = fastKernel(loaded.config.batch_size, dataset, flags.threads ?? availableParallelism());
-  const trainer = new Trainer(loaded.config, dataset, { clock, kernel: parallel?.pass });
-  const out = flags.out ? new JsonLinesFile(flags.out) : null;
-  const view = headlessView(flags, io, dataset);
-
   const abort = new AbortController();
-  let signal: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (name: 'SIGINT' | 'SIGTERM') => (): void => {
-    signal ??= name;
-    abort.abort();
-  };
-  const onInt = onSignal('SIGINT');
-  const onTerm = onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const control = new TrainingControl();
+  // Imported only for the dashboard, and before the clock starts: Ink and React cost start-up
+  // time that --json and pipes never pay.
+  const dashboard =
+    !flags.json && io.stdout.isTTY
+      ? (await importInteractive(() => import('../tui/live.js'))).openDashboard({ configPath, control, stdout: io.stdout, onQuit: () => abort.abort() })
+      : null;
+  const out = flags.out ? new JsonLinesFile(flags.out) : null;
+  const views = [...(out ? [fileView(out)] : []), dashboard ? dashboard.view : headlessView(flags, io, dataset)];
+  const signals = onStopSignals(abort);
 
-  let end: EndEvent;
+  let result: RunResult;
   try {
-    const start = trainer.startEvent();
-    out?.write(start);
-    if (dashboard) {
-      end = await dashboard.runDashboard({ trainer, configPath, clock, abort, onEpoch: (e) => out?.write(e), onIdle: () => out?.flush(), stdout: io.stdout });
-    } else {
-      view.start(start);
-      if (trainer.revived) {
-        io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(trainer.b)} so the neuron starts alive\n`);
-      }
-      end = await runTraining(trainer, {
-        clock,
-        signal: abort.signal,
-        onEpoch: (e) => {
-          out?.write(e);
-          view.epoch?.(e);
-        },
-        onEveryEpoch: view.everyEpoch && ((e) => view.everyEpoch?.(e, trainer.status !== null)),
-      });
-      view.end(end);
-    }
-    out?.write(end);
+    result = await startRun({
+      config: loaded.config,
+      dataset,
+      threads: flags.threads ?? availableParallelism(),
+      views,
+      control,
+      signal: abort.signal,
+      // The dashboard draws on this thread: training goes to a worker so neither slows the other.
+      thread: dashboard ? 'worker' : 'main',
+    });
   } finally {
-    parallel?.close();
+    await dashboard?.close();
     out?.close();
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    signals.remove();
   }
+  const { end } = result;
 
-  const advice = statusAdvice(end.status, trainer.learningRate);
+  const advice = statusAdvice(end.status, result.learningRate);
   if (advice) io.stderr.write(`${advice}\n`);
   if (flags.saveWeights) {
     saveWeights(flags.saveWeights, {
@@ -161,7 +135,7 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
       ...(dataset.standardization ? { standardization: dataset.standardization } : {}),
     });
   }
-  const code = exitCodeFor(end.status, signal);
+  const code = exitCodeFor(end.status, signals.signal());
   if (code === 0 && flags.assertLoss !== undefined) {
     const monitored = end.val_loss ?? end.loss;
     if (!(monitored <= flags.assertLoss)) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import type { EndEvent, EpochEvent, StartEvent } from '../train/events.js';
+import { isStatus, type EndEvent, type EpochEvent, type StartEvent } from '../train/events.js';
 
 /** A recorded run: what `--json` or `--out` wrote. `end` is null when the process was killed. */
 export interface RunLog {
@@ -11,7 +11,6 @@ export interface RunLog {
 }
 
 const EPOCH_NUMBERS = ['epoch', 'loss', 'active_ratio', 'learning_rate', 'elapsed_ms'] as const;
-const STATUSES = new Set(['completed', 'early_stopped', 'diverged', 'dead', 'interrupted']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -68,7 +67,7 @@ export function readRunLog(file: string): RunLog {
         grad_norm: numberOrNaN(event.grad_norm),
       });
     } else if (event.type === 'end') {
-      if (typeof event.status !== 'string' || !STATUSES.has(event.status) || typeof event.epochs !== 'number') bad(n, 'the end event needs a known `status` and `epochs`');
+      if (typeof event.status !== 'string' || !isStatus(event.status) || typeof event.epochs !== 'number') bad(n, 'the end event needs a known `status` and `epochs`');
       end = { ...(event as unknown as EndEvent), loss: numberOrNaN(event.loss), bias: numberOrNaN(event.bias) };
     } else {
       bad(n, `unexpected event type ${JSON.stringify(event.type)} (expected start, epoch or end)`);

@@ -5,7 +5,7 @@ import type { Clock, Trainer } from './trainer.js';
 export interface RunOptions {
   /** Aborting ends the run at the next epoch boundary with status `interrupted`. */
   signal?: AbortSignal;
-  /** Pause and single-step requests; absent for headless runs. */
+  /** Pause, step, stop and pace requests; absent for headless runs. */
   control?: TrainingControl;
   /** Called with each epoch event that `log_every` emits (the last epoch always is). */
   onEpoch?: (event: EpochEvent) => void;
@@ -33,7 +33,7 @@ export async function runTraining(trainer: Trainer, options: RunOptions): Promis
   let unemitted: EpochEvent | null = null;
 
   while (trainer.status === null) {
-    if (signal?.aborted) {
+    if (signal?.aborted || control?.stopRequested) {
       trainer.interrupt();
       break;
     }

@@ -1,10 +1,12 @@
 import type { RunConfig } from '../config/types.js';
 import type { Dataset } from '../data/dataset.js';
 import { initialParameters, reviveIfDead } from '../neuron/init.js';
-import { generatedKernel, type Kernel } from '../neuron/kernel.js';
+import type { Kernel } from '../neuron/kernel.js';
 import { ACTIVE, fusedPassOrdered, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
 import { rng, shuffleInPlace, type Rng } from '../random/rng.js';
+import { bestSoFar, type Best } from './best.js';
 import type { EndEvent, EpochEvent, StartEvent, Status } from './events.js';
+import { chooseKernel } from '../neuron/choose.js';
 
 /** A clock in milliseconds; injected so that tests can drive time. */
 export type Clock = () => number;
@@ -14,8 +16,10 @@ export type { Kernel };
 
 export interface TrainerOptions {
   clock: Clock;
-  /** Default: the kernel generated for the data's d, bit-identical to the reference fusedPass. */
+  /** Default: chooseKernel's plain choice, bit-identical to the reference fusedPass. */
   kernel?: Kernel;
+  /** Multiplies the configured learning rate, read each epoch: the dashboard's `+`/`-` requests. */
+  rateFactor?: () => number;
 }
 
 function norm(w: Float64Array, extra = 0): number {
@@ -40,8 +44,6 @@ export class Trainer {
   /** Current parameters; after divergence, the last finite ones. */
   readonly w: Float64Array;
   b: number;
-  /** Changed live by the dashboard's `+`/`-`; each epoch event reports the rate it used. */
-  learningRate: number;
   epoch = 0;
   status: Status | null = null;
   /** True when a random init was dead at birth and its bias was raised (see reviveIfDead). */
@@ -49,14 +51,14 @@ export class Trainer {
 
   private readonly clock: Clock;
   private readonly kernel: Kernel;
+  private readonly rateFactor: () => number;
   private readonly startedAt: number;
   private readonly sums: PassSums;
   private readonly dw: Float64Array;
   private readonly wBefore: Float64Array;
   private readonly order: Uint32Array | null;
   private readonly shuffler: Rng;
-  private bestEpoch: number | null = null;
-  private bestLoss = Infinity;
+  private best: Best | null = null;
   /** The monitored loss that early stopping compares against (improvements by more than min_delta). */
   private bestForPatience = Infinity;
   private epochsWithoutImprovement = 0;
@@ -65,13 +67,13 @@ export class Trainer {
     this.config = config;
     this.dataset = dataset;
     this.clock = options.clock;
-    this.kernel = options.kernel ?? generatedKernel(dataset.d);
+    this.kernel = options.kernel ?? chooseKernel(dataset).pass;
+    this.rateFactor = options.rateFactor ?? (() => 1);
     this.startedAt = this.clock();
     const params = initialParameters(config.init, dataset.d, config.seed);
     this.revived = !('weights' in config.init) && reviveIfDead(params, dataset.train.x, dataset.train.n, config.init.bias);
     this.w = params.w;
     this.b = params.b;
-    this.learningRate = config.learning_rate;
     this.sums = passSums(dataset.d);
     this.dw = new Float64Array(dataset.d);
     this.wBefore = new Float64Array(dataset.d);
@@ -94,6 +96,11 @@ export class Trainer {
         skipped: dataset.skipped,
       },
     };
+  }
+
+  /** The rate the next epoch uses: the configured one times the requested factor. */
+  get learningRate(): number {
+    return this.config.learning_rate * this.rateFactor();
   }
 
   elapsed(): number {
@@ -202,10 +209,7 @@ export class Trainer {
   }
 
   private track(monitored: number): void {
-    if (monitored < this.bestLoss) {
-      this.bestLoss = monitored;
-      this.bestEpoch = this.epoch;
-    }
+    this.best = bestSoFar(this.best, this.epoch, monitored);
     const minDelta = this.config.early_stopping?.min_delta ?? 0;
     if (monitored < this.bestForPatience - minDelta) {
       this.bestForPatience = monitored;
@@ -238,8 +242,8 @@ export class Trainer {
       bias: this.b,
       loss: final.loss,
       val_loss: finalValidation,
-      best_epoch: this.bestEpoch,
-      best_loss: this.bestEpoch === null ? null : this.bestLoss,
+      best_epoch: this.best?.epoch ?? null,
+      best_loss: this.best?.loss ?? null,
       elapsed_ms: this.elapsed(),
     };
   }

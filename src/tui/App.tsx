@@ -1,48 +1,28 @@
-import { useInput, useStdout } from 'ink';
+import { useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import type { TrainingControl } from '../train/control.js';
 import { Dashboard } from './Dashboard.js';
 import type { Palette } from './palette.js';
 import type { MetricsStore } from './store.js';
-
-/** The knobs of a running trainer that keys may turn. */
-export interface Tunable {
-  learningRate: number;
-  readonly w: ArrayLike<number>;
-  readonly b: number;
-}
+import { useTerminalSize, type Size } from './useTerminalSize.js';
 
 export interface AppProps {
   store: MetricsStore;
+  /** The run's control: keys reach the run only as its requests. */
   control: TrainingControl;
-  trainer: Tunable;
   colors: Palette;
   onQuit: () => void;
   /** Frames per second of the screen refresh; training never waits for it. */
   fps?: number;
   /** Fixed size (tests); otherwise the terminal's, following resizes. */
-  size?: { width: number; height: number };
+  size?: Size;
   /** Whether keys are read (raw mode is needed for that). */
   interactive?: boolean;
-}
-
-function useTerminalSize(fixed?: { width: number; height: number }): { width: number; height: number } {
-  const { stdout } = useStdout();
-  const read = (): { width: number; height: number } => fixed ?? { width: stdout.columns || 80, height: stdout.rows || 24 };
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    if (fixed) return undefined;
-    const onResize = (): void => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout, fixed]);
-  return size;
+  clock?: () => number;
 }
 
 /** The live dashboard: samples the store on a timer and turns keys into control requests. */
-export function App({ store, control, trainer, colors, onQuit, fps = 10, size, interactive = true }: AppProps) {
+export function App({ store, control, colors, onQuit, fps = 10, size, interactive = true, clock = () => performance.now() }: AppProps) {
   const { width, height } = useTerminalSize(size);
   const [logScale, setLogScale] = useState(false);
   const [, setFrame] = useState(0);
@@ -50,7 +30,15 @@ export function App({ store, control, trainer, colors, onQuit, fps = 10, size, i
 
   useEffect(() => {
     if (finished) return undefined;
-    const timer = setInterval(() => setFrame((f) => f + 1), 1000 / fps);
+    let shown = -1;
+    const timer = setInterval(() => {
+      store.tick(clock(), control.paused);
+      // A frame costs the UI thread tens of milliseconds: draw only what changed (a slow epoch
+      // leaves the thread idle, so keys answer at once).
+      if (store.version === shown) return;
+      shown = store.version;
+      setFrame((f) => f + 1);
+    }, 1000 / fps);
     return () => clearInterval(timer);
   }, [fps, finished]);
 
@@ -67,8 +55,8 @@ export function App({ store, control, trainer, colors, onQuit, fps = 10, size, i
         if (ch === ' ' || ch === 'p') control.toggle();
         else if (ch === 's') control.step();
         else if (ch === 'l') setLogScale((on) => !on);
-        else if (ch === '+' || ch === '=') trainer.learningRate *= 2;
-        else if (ch === '-' || ch === '_') trainer.learningRate /= 2;
+        else if (ch === '+' || ch === '=') control.scaleRate(2);
+        else if (ch === '-' || ch === '_') control.scaleRate(0.5);
         else if (ch === 'q') onQuit();
         else handled = false;
       }
@@ -77,6 +65,6 @@ export function App({ store, control, trainer, colors, onQuit, fps = 10, size, i
     { isActive: interactive && !finished },
   );
 
-  const view = store.view({ paused: control.paused, learningRate: trainer.learningRate, weights: trainer.w, bias: trainer.b });
+  const view = store.view({ paused: control.paused, learningRate: store.start.config.learning_rate * control.rateFactor });
   return <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} />;
 }

@@ -7,7 +7,7 @@ export function Footer({ view, colors, finished, keys }: { view: MetricsView; co
   if (view.end) {
     return <Text dimColor={colors.dim}>{finished ?? `finished · the log and exit code carry the status (${view.end.status})`}</Text>;
   }
-  const pause = view.state === 'paused' ? 'space resume · s step' : 'space pause';
+  const pause = view.state === 'paused' || view.state === 'pausing' ? 'space resume · s step' : 'space pause';
   return (
     <Text wrap="truncate-end" dimColor={colors.dim}>
       {keys ?? `${pause} · l log scale · +/- learning rate ×2/÷2 · q quit`}

@@ -1,21 +1,17 @@
 import { Text } from 'ink';
 import { formatDuration } from '../format.js';
+import { statusLabel } from '../train/events.js';
 import type { Palette } from './palette.js';
 import type { MetricsView, RunState } from './store.js';
 
-const STATE_WORDS: Record<RunState, string> = {
-  running: 'running',
-  paused: 'paused',
-  completed: 'done',
-  early_stopped: 'early-stopped',
-  diverged: 'diverged',
-  dead: 'dead',
-  interrupted: 'interrupted',
-};
+function stateWord(state: RunState): string {
+  if (state === 'pausing') return 'pausing…';
+  return state === 'running' || state === 'paused' ? state : statusLabel(state);
+}
 
 export function stateColor(state: RunState, colors: Palette): string | undefined {
   if (state === 'diverged' || state === 'dead') return colors.bad;
-  if (state === 'paused' || state === 'interrupted') return colors.warn;
+  if (state === 'paused' || state === 'pausing' || state === 'interrupted') return colors.warn;
   return colors.good;
 }
 
@@ -34,7 +30,7 @@ export function Progress({ view, colors, width }: { view: MetricsView; colors: P
   const speed = rate === null ? '' : `  ${rate >= 100 ? Math.round(rate) : rate.toFixed(1)} ep/s`;
   const counter = `epoch ${String(epoch).padStart(String(total).length)}/${total} `;
   const tail = `  ${formatDuration(elapsed)} elapsed  ETA ${eta}${speed}  `;
-  const state = STATE_WORDS[view.state];
+  const state = stateWord(view.state);
   const barWidth = Math.max(5, Math.min(40, width - counter.length - tail.length - state.length - 4));
   return (
     <Text wrap="truncate-end">
