@@ -24,6 +24,13 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+function pace(value: string): number | 'max' {
+  if (value === 'max') return 'max';
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected epochs per second (a number > 0, e.g. 50) or max.');
+  return n;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -53,6 +60,7 @@ function build(setExitCode: (code: number) => void): Command {
     .option('--save-weights <file>', 'write the final {weights, bias, features, target} to FILE as JSON')
     .option('--threads <n>', 'threads for the training kernel on full batches of 2^21+ cells (default: the number of cores)', wholeNumber)
     .option('--assert-loss <x>', 'exit 1 when the final loss (validation loss if there is a validation set) is above X', finiteNumber)
+    .option('--pace <n>', 'dashboard only: play training at N epochs per second, or max (default: a short run is spread over ~5 s)', pace)
     .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --set learning_rate=0.05 --out run.jsonl\n  neuron-tui run configs/linear.yaml --json --assert-loss 0.01 > run.jsonl\n')
     .action(async (config: string, flags) => {
       const { runCommand } = await import('./commands/run.js');
@@ -86,6 +94,7 @@ function build(setExitCode: (code: number) => void): Command {
     .description('show a recorded --json/--out log in the dashboard (the summary without a terminal)')
     .argument('<log>', 'JSON lines written by run --json or --out')
     .option('--speed <x>', 're-play in time at X times the recorded pace (default: the finished run at once)', positiveNumber)
+    .addOption(new Option('--pace <n>', 're-play at N epochs per second').argParser(positiveNumber).conflicts('speed'))
     .addHelpText('after', '\nExamples:\n  neuron-tui replay run.jsonl\n  neuron-tui replay run.jsonl --speed 0.5\n')
     .action(async (log: string, flags) => {
       const { replayCommand } = await import('./commands/logs.js');

@@ -20,6 +20,20 @@ export interface RunFlags {
   saveWeights?: string;
   threads?: number;
   assertLoss?: number;
+  /** Epochs per second on the dashboard, or 'max'. */
+  pace?: number | 'max';
+}
+
+/** How long the dashboard spreads a short run over by default. */
+export const DEFAULT_SHOW_MS = 5000;
+
+/**
+ * The dashboard's pace: the asked one, or by default one that spreads the run over about five
+ * seconds (a run slower than that is never held back: the pace only ever waits). 0 is full speed.
+ */
+export function dashboardPace(asked: number | 'max' | undefined, epochs: number): number {
+  if (asked === 'max') return 0;
+  return asked ?? (epochs * 1000) / DEFAULT_SHOW_MS;
 }
 
 /** Fails before training when an output file could not be written later. */
@@ -87,6 +101,11 @@ function onStopSignals(abort: AbortController): { signal: () => StopSignal | und
 
 /** `neuron-tui run CONFIG`: validate, load, train, report. Returns the exit code. */
 export async function runCommand(configPath: string, flags: RunFlags, io: RunIo): Promise<number> {
+  const showDashboard = !flags.json && Boolean(io.stdout.isTTY);
+  if (flags.pace !== undefined && !showDashboard) {
+    const why = flags.json ? 'with --json' : 'when stdout is not a terminal';
+    throw new InputError([{ where: `--pace ${flags.pace}`, message: `the pace is for watching the dashboard; ${why} the run always goes at full speed. Remove --pace` }]);
+  }
   const overrides = (flags.set ?? []).map(parseOverride);
   const loaded = loadConfig(configPath, overrides);
   const dataset = loadDataset(loaded);
@@ -97,10 +116,11 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   const control = new TrainingControl();
   // Imported only for the dashboard, and before the clock starts: Ink and React cost start-up
   // time that --json and pipes never pay.
-  const dashboard =
-    !flags.json && io.stdout.isTTY
-      ? (await importInteractive(() => import('../tui/live.js'))).openDashboard({ configPath, control, stdout: io.stdout, onQuit: () => abort.abort() })
-      : null;
+  const outputs = { out: flags.out, saveWeights: flags.saveWeights };
+  const dashboard = showDashboard
+    ? (await importInteractive(() => import('../tui/live.js'), io.stdout)).openDashboard({ configPath, control, stdout: io.stdout, onQuit: () => abort.abort(), outputs })
+    : null;
+  if (dashboard) control.setPace(dashboardPace(flags.pace, loaded.config.epochs));
   const out = flags.out ? new JsonLinesFile(flags.out) : null;
   const views = [...(out ? [fileView(out)] : []), dashboard ? dashboard.view : headlessView(flags, io, dataset)];
   const signals = onStopSignals(abort);
@@ -124,8 +144,9 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   }
   const { end } = result;
 
+  // Advice is said once: in the final frame on the dashboard, on stderr without it.
   const advice = statusAdvice(end.status, result.learningRate);
-  if (advice) io.stderr.write(`${advice}\n`);
+  if (advice && !dashboard) io.stderr.write(`${advice}\n`);
   if (flags.saveWeights) {
     saveWeights(flags.saveWeights, {
       weights: end.weights,

@@ -90,10 +90,18 @@ export class TrainingControl {
     return false;
   }
 
-  /** Resolves on the next request, on abort, or after `ms` (whichever comes first). */
-  async changed(signal?: AbortSignal, ms?: number): Promise<void> {
+  /** Counts requests: a waiter that read it before a request is woken by that request. */
+  get version(): number {
+    return Atomics.load(this.words, VERSION);
+  }
+
+  /**
+   * Resolves on the next request after version `since` (default: now), on abort, or after `ms`
+   * (whichever comes first).
+   */
+  async changed(signal?: AbortSignal, ms?: number, since = this.version): Promise<void> {
     if (signal?.aborted) return;
-    const wait = waitAsync(this.words, VERSION, Atomics.load(this.words, VERSION), ms);
+    const wait = waitAsync(this.words, VERSION, since, ms);
     if (!wait.async) return;
     // An abort is a change too; waking the wait (rather than racing it) leaves nothing pending.
     const onAbort = (): void => this.notify();

@@ -5,8 +5,8 @@ import type { RunConfig } from '../config/types.js';
  * shows and the help text all derive from this list (DESIGN.md, "Exit codes").
  */
 export const STATUSES = [
-  { status: 'completed', exitCode: 0, label: 'done', failed: false },
-  { status: 'early_stopped', exitCode: 0, label: 'early-stopped', failed: false },
+  { status: 'completed', exitCode: 0, label: 'completed', failed: false },
+  { status: 'early_stopped', exitCode: 0, label: 'early_stopped', failed: false },
   { status: 'converged', exitCode: 0, label: 'converged', failed: false },
   { status: 'diverged', exitCode: 1, label: 'diverged', failed: true },
   { status: 'dead', exitCode: 1, label: 'dead', failed: true },
@@ -28,7 +28,7 @@ export function isStatus(value: unknown): value is Status {
   return typeof value === 'string' && BY_STATUS.has(value);
 }
 
-/** The word people read for a status (the JSON keeps the identifier). */
+/** The word the screens show for a status: the JSON's own, so the dashboard, logs and exit codes agree. */
 export function statusLabel(status: Status): string {
   return BY_STATUS.get(status)?.label ?? status;
 }

@@ -5,7 +5,7 @@ import { arenaState } from '../memory/arena.js';
 import { chooseKernel } from '../neuron/choose.js';
 import { TrainingControl } from './control.js';
 import type { EndEvent, EpochEvent, StartEvent } from './events.js';
-import { runTraining } from './run.js';
+import { RunClock, runTraining } from './run.js';
 import { Trainer, type Clock } from './trainer.js';
 
 /** What the trainer knows at the start that the start event does not say. */
@@ -49,6 +49,8 @@ export interface RunRequest {
   thread: 'main' | 'worker';
   /** Main thread only; the default is performance.now. */
   clock?: Clock;
+  /** Main thread only: how the pace waits (tests move their clock instead). */
+  sleep?: (ms: number) => Promise<void>;
   /** The worker's built entry (dist/train-worker.js); tests of the source may point at dist/. */
   workerUrl?: URL;
 }
@@ -84,17 +86,23 @@ export interface TrainingSetup {
   control?: TrainingControl;
   signal?: AbortSignal;
   clock: Clock;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Trains on this thread, sending the run's events to `view`. */
 export async function trainHere(setup: TrainingSetup, view: Required<RunView>): Promise<EndEvent> {
-  const { config, dataset, control, signal, clock } = setup;
+  const { config, dataset, control, signal } = setup;
   const kernel = chooseKernel(dataset, { batchSize: config.batch_size, threads: setup.threads });
+  // The run's time leaves out its pauses: elapsed_ms, and the rates and ETA drawn from it.
+  const runClock = new RunClock(setup.clock);
+  const clock = runClock.now;
   try {
     const trainer = new Trainer(config, dataset, { clock, kernel: kernel.pass, rateFactor: control && (() => control.rateFactor) });
     view.start(trainer.startEvent(), { revived: trainer.revived, bias: trainer.b });
     const end = await runTraining(trainer, {
       clock,
+      stopwatch: runClock,
+      sleep: setup.sleep,
       signal,
       control,
       onEpoch: view.epoch,

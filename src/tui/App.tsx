@@ -2,8 +2,9 @@ import { useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import type { TrainingControl } from '../train/control.js';
 import { Dashboard } from './Dashboard.js';
+import type { Outputs } from './Footer.js';
 import type { Palette } from './palette.js';
-import type { MetricsStore } from './store.js';
+import { SMOOTHING, type MetricsStore, type Smoothing } from './store.js';
 import { useTerminalSize, type Size } from './useTerminalSize.js';
 
 export interface AppProps {
@@ -12,6 +13,8 @@ export interface AppProps {
   control: TrainingControl;
   colors: Palette;
   onQuit: () => void;
+  /** Files the run writes, named in the final frame. */
+  outputs?: Outputs;
   /** Frames per second of the screen refresh; training never waits for it. */
   fps?: number;
   /** Fixed size (tests); otherwise the terminal's, following resizes. */
@@ -21,10 +24,17 @@ export interface AppProps {
   clock?: () => number;
 }
 
+/** The next smoothing weight of the cycle off → 0.6 → 0.9 → 0.99 → off. */
+export function nextSmoothing(current: Smoothing): Smoothing {
+  return SMOOTHING[(SMOOTHING.indexOf(current) + 1) % SMOOTHING.length];
+}
+
 /** The live dashboard: samples the store on a timer and turns keys into control requests. */
-export function App({ store, control, colors, onQuit, fps = 10, size, interactive = true, clock = () => performance.now() }: AppProps) {
+export function App({ store, control, colors, onQuit, outputs, fps = 10, size, interactive = true, clock = () => performance.now() }: AppProps) {
   const { width, height } = useTerminalSize(size);
   const [logScale, setLogScale] = useState(false);
+  const [smoothing, setSmoothing] = useState<Smoothing>(store.defaultSmoothing);
+  const [help, setHelp] = useState(false);
   const [, setFrame] = useState(0);
   const finished = store.finished;
 
@@ -42,10 +52,16 @@ export function App({ store, control, colors, onQuit, fps = 10, size, interactiv
     return () => clearInterval(timer);
   }, [fps, finished]);
 
+  const view = store.view({ paused: control.paused, learningRate: store.start.config.learning_rate * control.rateFactor, pace: control.pace }, smoothing);
+
   useInput(
     (input, key) => {
       if (key.ctrl && input === 'c') {
         onQuit();
+        return;
+      }
+      if (help) {
+        setHelp(false); // any key closes the overlay
         return;
       }
       // Keys typed quickly (or pasted) arrive together: handle each character.
@@ -55,8 +71,13 @@ export function App({ store, control, colors, onQuit, fps = 10, size, interactiv
         if (ch === ' ' || ch === 'p') control.toggle();
         else if (ch === 's') control.step();
         else if (ch === 'l') setLogScale((on) => !on);
+        else if (ch === 'm') setSmoothing(nextSmoothing);
+        else if (ch === '?') setHelp(true);
         else if (ch === '+' || ch === '=') control.scaleRate(2);
         else if (ch === '-' || ch === '_') control.scaleRate(0.5);
+        else if (ch === '>' || ch === '.') control.setPace(control.pace * 2); // full speed stays full speed
+        else if (ch === '<' || ch === ',') control.setPace(control.pace > 0 ? control.pace / 2 : Math.max(1, (view.epochsPerSecond ?? store.start.config.epochs / 5) / 2));
+        else if (ch === 'f') control.setPace(0);
         else if (ch === 'q') onQuit();
         else handled = false;
       }
@@ -65,6 +86,5 @@ export function App({ store, control, colors, onQuit, fps = 10, size, interactiv
     { isActive: interactive && !finished },
   );
 
-  const view = store.view({ paused: control.paused, learningRate: store.start.config.learning_rate * control.rateFactor });
-  return <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} />;
+  return <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} help={help} outputs={outputs} />;
 }

@@ -1,6 +1,7 @@
 import type { TrainingControl } from '../train/control.js';
 import type { RunView } from '../train/session.js';
 import { App } from './App.js';
+import type { Outputs } from './Footer.js';
 import { MetricsStore } from './store.js';
 import { mountScreen, readsKeys, screenColors, type ScreenIo } from './screen.js';
 import type { Instance } from 'ink';
@@ -11,6 +12,8 @@ export interface DashboardOptions extends ScreenIo {
   control: TrainingControl;
   /** `q` and Ctrl-C: end the run like SIGINT. */
   onQuit: () => void;
+  /** Files the run writes, named in the final frame. */
+  outputs?: Outputs;
 }
 
 export interface DashboardView {
@@ -26,7 +29,7 @@ export function openDashboard(options: DashboardOptions): DashboardView {
   let store: MetricsStore | null = null;
   let instance: Instance | null = null;
   const app = (s: MetricsStore): React.JSX.Element => (
-    <App store={s} control={options.control} colors={colors} onQuit={options.onQuit} interactive={readsKeys(options)} />
+    <App store={s} control={options.control} colors={colors} onQuit={options.onQuit} outputs={options.outputs} interactive={readsKeys(options)} />
   );
   return {
     view: {

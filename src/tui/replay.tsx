@@ -30,35 +30,43 @@ export function endOf(log: RunLog, outcome = logOutcome(log)): EndEvent {
 export interface ReplayProps {
   log: RunLog;
   colors: Palette;
-  /** Replay in time at this multiple of the recorded pace; absent: the finished run at once. */
-  speed?: number;
+  /** Replay at `speed` times the recorded time, or at `pace` epochs per second; neither: the finished run at once. */
+  timing?: ReplayTiming;
   size?: Size;
   interactive?: boolean;
   now?: () => number;
 }
 
-/** The recorded run in the training dashboard: all at once, or re-played at `speed`. */
-export function Replay({ log, colors, speed, size, interactive = true, now = () => performance.now() }: ReplayProps) {
+export interface ReplayTiming {
+  speed?: number;
+  pace?: number;
+}
+
+/** The recorded run in the training dashboard: all at once, or re-played in time. */
+export function Replay({ log, colors, timing = {}, size, interactive = true, now = () => performance.now() }: ReplayProps) {
+  const { speed, pace } = timing;
+  const timed = speed !== undefined || pace !== undefined;
   const { width, height } = useTerminalSize(size);
   const { exit } = useApp();
   // The log's outcome and end, worked out once per log (not per frame).
   const outcome = useMemo(() => logOutcome(log), [log]);
   const end = useMemo(() => endOf(log, outcome), [log, outcome]);
   const [startedAt] = useState(now);
-  const [shown, setShown] = useState(speed === undefined ? log.epochs.length : 0);
+  const [shown, setShown] = useState(timed ? 0 : log.epochs.length);
   const [logScale, setLogScale] = useState(false);
   const done = shown >= log.epochs.length;
 
   useEffect(() => {
-    if (done || speed === undefined) return undefined;
+    if (done || !timed) return undefined;
     const timer = setInterval(() => {
-      const replayed = (now() - startedAt) * speed;
+      const played = now() - startedAt;
       let k = shown;
-      while (k < log.epochs.length && log.epochs[k].elapsed_ms <= replayed) k++;
+      if (pace !== undefined) k = Math.min(log.epochs.length, Math.floor((played * pace) / 1000));
+      else while (k < log.epochs.length && log.epochs[k].elapsed_ms <= played * speed!) k++;
       setShown(k);
     }, 1000 / 12);
     return () => clearInterval(timer);
-  }, [done, speed, shown]);
+  }, [done, speed, pace, shown]);
 
   useEffect(() => {
     if (done) exit();
@@ -80,7 +88,7 @@ export function Replay({ log, colors, speed, size, interactive = true, now = () 
   if (done && !store.finished) store.finish(end);
   const last = log.epochs[Math.max(0, shown - 1)];
   store.parameters([], last?.bias ?? NaN); // a log records only the bias until its end
-  const view = store.view({ paused: false, learningRate: last?.learning_rate ?? log.start.config.learning_rate });
+  const view = store.view({ paused: false, learningRate: last?.learning_rate ?? log.start.config.learning_rate, pace }, store.defaultSmoothing);
   return (
     <Dashboard
       view={view}
@@ -94,8 +102,8 @@ export function Replay({ log, colors, speed, size, interactive = true, now = () 
   );
 }
 
-export async function replayDashboard(log: RunLog, speed: number | undefined, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream): Promise<void> {
+export async function replayDashboard(log: RunLog, timing: ReplayTiming, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream): Promise<void> {
   const io = { stdout, stdin };
-  const instance = mountScreen(<Replay log={log} colors={screenColors(stdout)} speed={speed} interactive={readsKeys(io)} />, io);
+  const instance = mountScreen(<Replay log={log} colors={screenColors(stdout)} timing={timing} interactive={readsKeys(io)} />, io);
   await instance.waitUntilExit();
 }

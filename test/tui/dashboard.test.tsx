@@ -63,7 +63,7 @@ describe('Dashboard', () => {
     expect(text).toMatchSnapshot();
     expect(text).toContain('epoch  40/100');
     expect(text).toContain('● running');
-    expect(text).toContain('━ validation');
+    expect(text).toContain('┄ validation'); // dotted: told apart without colour
   });
 
   it('fits the height it is given, and the width', () => {
@@ -96,7 +96,7 @@ describe('Dashboard', () => {
     const text = frame(trained(100));
     expect(text).toMatchSnapshot();
     expect(text).toContain('completed after 100 epochs');
-    expect(text).toContain('● done');
+    expect(text).toContain('● completed'); // the JSON status's own word
   });
 
   it('diverged: says so in plain words with a smaller learning rate to try', () => {
