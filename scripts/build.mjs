@@ -22,7 +22,9 @@ writeFileSync(generated, `${standaloneCode(ajv, validate)}\nexport function crea
 
 rmSync(new URL('dist/', root), { recursive: true, force: true });
 await build({
-  entryPoints: [new URL('src/cli.ts', root).pathname],
+  // The dashboard's training thread is its own entry: src/train/session.ts starts it from
+  // dist/train-worker.js, next to the chunk that holds the session.
+  entryPoints: { cli: new URL('src/cli.ts', root).pathname, 'train-worker': new URL('src/train/worker.ts', root).pathname },
   outdir: new URL('dist/', root).pathname,
   bundle: true,
   splitting: true,

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatProblems, InputError } from './errors.js';
 import { guardStandardStreams, settleExitCode } from './files/process.js';
+import { EXIT, exitCodesHelp } from './train/events.js';
 import { packageFile } from './paths.js';
 
 const PACKAGE = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
@@ -34,6 +35,13 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+function pace(value: string): number | 'max' {
+  if (value === 'max') return 'max';
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected epochs per second (a number > 0, e.g. 50) or max.');
+  return n;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -51,7 +59,7 @@ function build(setExitCode: (code: number) => void): Command {
     .configureOutput({
       outputError: (text, write) => write(`neuron-tui: ${text.replace(/^error: /, '')}`),
     })
-    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml --data my.csv\n  neuron-tui run my-neuron.yaml --save-weights w.json && neuron-tui predict w.json new.csv\n\nExit codes: 0 completed, early-stopped or converged, 1 training failed (diverged, dead), 2 usage, config or data error,\n130 interrupted (SIGINT), 143 (SIGTERM).\n');
+    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml --data my.csv\n  neuron-tui run my-neuron.yaml --save-weights w.json && neuron-tui predict w.json new.csv\n\n' + exitCodesHelp());
 
   program
     .command('run')
@@ -64,6 +72,7 @@ function build(setExitCode: (code: number) => void): Command {
     .option('--threads <n>', 'threads for the training kernel on full batches of 2^21+ cells (default: the number of cores)', threadCount)
     .option('--assert-loss <x>', 'exit 1 when the final loss (validation loss if there is a validation set) is above X', finiteNumber)
     .option('--init-from <weights>', 'start from the weights and bias of a --save-weights file (features matched by name); same as init: {from: WEIGHTS}')
+    .option('--pace <n>', 'dashboard only: play training at N epochs per second, or max (default: a short run is spread over ~5 s)', pace)
     .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --set learning_rate=0.05 --out run.jsonl\n  neuron-tui run configs/linear.yaml --json --assert-loss 0.01 > run.jsonl\n')
     .action(async (config: string, flags) => {
       const { runCommand } = await import('./commands/run.js');
@@ -141,6 +150,7 @@ function build(setExitCode: (code: number) => void): Command {
     .description('show a recorded --json/--out log in the dashboard (the summary without a terminal)')
     .argument('<log>', 'JSON lines written by run --json or --out')
     .option('--speed <x>', 're-play in time at X times the recorded pace (default: the finished run at once)', positiveNumber)
+    .addOption(new Option('--pace <n>', 're-play at N epochs per second').argParser(positiveNumber).conflicts('speed'))
     .addHelpText('after', '\nExamples:\n  neuron-tui replay run.jsonl\n  neuron-tui replay run.jsonl --speed 0.5\n')
     .action(async (log: string, flags) => {
       const { replayCommand } = await import('./commands/logs.js');
@@ -209,7 +219,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`neuron-tui: internal error (a bug, please report it): ${(error as Error).stack ?? String(error)}\n`);
-    return 70;
+    return EXIT.internal;
   }
 }
 

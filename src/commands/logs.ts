@@ -6,12 +6,11 @@ import { importInteractive } from '../tui/interactive.js';
 import type { RunIo } from './run.js';
 
 /** `neuron-tui replay LOG`: the recorded run in the dashboard, or its summary without a terminal. */
-export async function replayCommand(file: string, flags: { speed?: number }, io: RunIo & { stdin: NodeJS.ReadStream }): Promise<number> {
+export async function replayCommand(file: string, flags: { speed?: number; pace?: number }, io: RunIo & { stdin: NodeJS.ReadStream }): Promise<number> {
   const log = readRunLog(file);
   if (io.stdout.isTTY) {
-    process.env.NODE_ENV ??= 'production';
-    const { replayDashboard } = await importInteractive(() => import('../tui/replay.js'));
-    await replayDashboard(log, flags.speed, io.stdout, io.stdin);
+    const { replayDashboard } = await importInteractive(() => import('../tui/replay.js'), io.stdout);
+    await replayDashboard(log, flags, io.stdout, io.stdin);
     return 0;
   }
   const { config, dataset } = log.start;
@@ -32,8 +31,7 @@ export async function compareCommand(files: string[], flags: { log?: boolean }, 
   }
   const logs = files.map(readRunLog);
   if (io.stdout.isTTY) {
-    process.env.NODE_ENV ??= 'production';
-    const { compareDashboard } = await importInteractive(() => import('../tui/compare.js'));
+    const { compareDashboard } = await importInteractive(() => import('../tui/compare.js'), io.stdout);
     await compareDashboard(logs, Boolean(flags.log), io.stdout);
     return 0;
   }

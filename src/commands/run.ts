@@ -1,21 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { loadConfig, parseOverride } from '../config/load.js';
-import type { RunConfig } from '../config/types.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { initFromOverride, readInitFrom } from '../data/saved-weights.js';
+import { InputError } from '../errors.js';
 import { checkRunFiles } from '../files/outputs.js';
 import { RunStops } from '../files/process.js';
 import { formatNumber, statusAdvice } from '../format.js';
-import { generatedKernel, type Kernel } from '../neuron/kernel.js';
-import { PARALLEL_MIN_CELLS, ParallelKernel, SIMD_MIN_FEATURES } from '../neuron/parallel.js';
-import { engineKernel } from '../neuron/screened.js';
 import { eventLine, JsonLinesFile, LineBatcher } from '../sinks/jsonl.js';
 import { PlainProgress } from '../sinks/plain.js';
 import { saveWeights } from '../sinks/weights.js';
-import { type EndEvent, type EpochEvent, type StartEvent } from '../train/events.js';
-import { runTraining } from '../train/run.js';
+import { TrainingControl } from '../train/control.js';
+import { startRun, type RunResult, type RunView } from '../train/session.js';
 import { importInteractive } from '../tui/interactive.js';
-import { Trainer } from '../train/trainer.js';
 
 export interface RunFlags {
   json?: boolean;
@@ -25,42 +21,20 @@ export interface RunFlags {
   threads?: number;
   assertLoss?: number;
   initFrom?: string;
+  /** Epochs per second on the dashboard, or 'max'. */
+  pace?: number | 'max';
 }
+
+/** How long the dashboard spreads a short run over by default. */
+export const DEFAULT_SHOW_MS = 5000;
 
 /**
- * The full-batch kernel: SIMD where there are enough features, threads where there are enough
- * cells (both measured by `npm run bench`); otherwise the trainer's generated JavaScript pass.
- * Mini-batches are short and in shuffled order: they keep the single-threaded ordered pass.
+ * The dashboard's pace: the asked one, or by default one that spreads the run over about five
+ * seconds (a run slower than that is never held back: the pace only ever waits). 0 is full speed.
  */
-function fastKernel(batchSize: 'full' | number, dataset: Dataset, threads: number): ParallelKernel | null {
-  const { x, y, n } = dataset.train;
-  const fullBatch = batchSize === 'full' || batchSize >= n;
-  const useThreads = threads >= 2 && n * dataset.d >= PARALLEL_MIN_CELLS ? threads : 1;
-  const simd = dataset.d >= SIMD_MIN_FEATURES;
-  if (!fullBatch || (useThreads === 1 && !simd)) return null;
-  return new ParallelKernel(x, y, dataset.d, useThreads, simd);
-}
-
-/**
- * What computes a full-batch epoch: the fast kernel (or the generated pass), wrapped by the screened
- * engine when `engine` asks for it (`auto`: where it pays). Mini-batches never use it for training.
- */
-function fullBatchKernel(config: RunConfig, dataset: Dataset, parallel: ParallelKernel | null): Kernel {
-  const inner = parallel?.pass ?? generatedKernel(dataset.d);
-  const fullBatch = config.batch_size === 'full' || config.batch_size >= dataset.train.n;
-  if (!fullBatch) return inner;
-  const order = parallel?.mode === 'simd' ? 'simd' : 'sequential';
-  return engineKernel(config.engine ?? 'auto', dataset.train, dataset.d, inner, { order, epochs: config.epochs }).kernel;
-}
-
-/** Where the events of a run go; the dashboard is one, chosen when stdout is a terminal. */
-export interface RunView {
-  start(event: StartEvent): void;
-  /** Epochs that `log_every` emits. */
-  epoch?(event: EpochEvent): void;
-  /** Every epoch; `last` when a stopping rule ended the run with it. */
-  everyEpoch?(event: EpochEvent, last: boolean): void;
-  end(event: EndEvent): void;
+export function dashboardPace(asked: number | 'max' | undefined, epochs: number): number {
+  if (asked === 'max') return 0;
+  return asked ?? (epochs * 1000) / DEFAULT_SHOW_MS;
 }
 
 export interface RunIo {
@@ -68,6 +42,7 @@ export interface RunIo {
   stderr: NodeJS.WriteStream;
 }
 
+/** The view that replaces the dashboard without a terminal: JSON lines, or plain progress. */
 function headlessView(flags: RunFlags, io: RunIo, dataset: Dataset): RunView {
   if (flags.json) {
     const lines = new LineBatcher((text) => io.stdout.write(text));
@@ -82,68 +57,70 @@ function headlessView(flags: RunFlags, io: RunIo, dataset: Dataset): RunView {
   }
   const plain = new PlainProgress((text) => io.stdout.write(text));
   return {
-    start: (e) => plain.start(e),
+    start: (e, notes) => {
+      plain.start(e);
+      if (notes.revived) io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(notes.bias)} so the neuron starts alive\n`);
+    },
     everyEpoch: (e, last) => plain.epoch(e, last),
     end: (e) => plain.end(e, dataset.features),
   };
 }
 
+/** `--out`: every emitted event to a file as training goes, flushed while the run is paused. */
+function fileView(out: JsonLinesFile): RunView {
+  return { start: (e) => out.write(e), epoch: (e) => out.write(e), idle: () => out.flush(), end: (e) => out.write(e) };
+}
+
 /** `neuron-tui run CONFIG`: validate, load, train, report. Returns the exit code. */
 export async function runCommand(configPath: string, flags: RunFlags, io: RunIo): Promise<number> {
+  const showDashboard = !flags.json && Boolean(io.stdout.isTTY);
+  if (flags.pace !== undefined && !showDashboard) {
+    const why = flags.json ? 'with --json' : 'when stdout is not a terminal';
+    throw new InputError([{ where: `--pace ${flags.pace}`, message: `the pace is for watching the dashboard; ${why} the run always goes at full speed. Remove --pace` }]);
+  }
   const overrides = [...(flags.set ?? []).map(parseOverride), ...initFromOverride(flags.initFrom)];
   const loaded = loadConfig(configPath, overrides);
   const dataset = loadDataset(loaded);
+  const initial = readInitFrom(loaded, dataset);
   checkRunFiles(loaded, [['--out', flags.out], ['--save-weights', flags.saveWeights]]);
 
-  // Imported only for the dashboard, and before the clock starts: Ink and React cost start-up
-  // time that --json and pipes never pay. React's development build makes each frame about three
-  // times slower; users get production.
-  let dashboard: typeof import('../tui/live.js') | null = null;
-  if (!flags.json && io.stdout.isTTY) {
-    process.env.NODE_ENV ??= 'production';
-    dashboard = await importInteractive(() => import('../tui/live.js'));
-  }
-  const clock = (): number => performance.now();
-  const parallel = fastKernel(loaded.config.batch_size, dataset, flags.threads ?? availableParallelism());
-  const trainer = new Trainer(loaded.config, dataset, { clock, kernel: fullBatchKernel(loaded.config, dataset, parallel), initial: readInitFrom(loaded, dataset) });
-  const out = flags.out ? new JsonLinesFile(flags.out, (problem) => stops.fail(problem)) : null;
-  const view = headlessView(flags, io, dataset);
-
-  // SIGINT, SIGTERM, SIGHUP, stdout closed by its reader, a failed write: each ends the run as interrupted.
+  // SIGINT, SIGTERM, SIGHUP, stdout closed by its reader, a failed write, `q`: each ends the run as interrupted.
   const stops = new RunStops();
   const abort = stops.abort;
+  const control = new TrainingControl();
+  // Imported only for the dashboard, and before the clock starts: Ink and React cost start-up
+  // time that --json and pipes never pay.
+  const outputs = { out: flags.out, saveWeights: flags.saveWeights };
+  const dashboard = showDashboard
+    ? (await importInteractive(() => import('../tui/live.js'), io.stdout)).openDashboard({ configPath, control, stdout: io.stdout, onQuit: () => abort.abort(), outputs })
+    : null;
+  if (dashboard) control.setPace(dashboardPace(flags.pace, loaded.config.epochs));
+  const out = flags.out ? new JsonLinesFile(flags.out, (problem) => stops.fail(problem)) : null;
+  const views = [...(out ? [fileView(out)] : []), dashboard ? dashboard.view : headlessView(flags, io, dataset)];
 
-  let end: EndEvent;
+  let result: RunResult;
   try {
-    const start = trainer.startEvent();
-    out?.write(start);
-    if (dashboard) {
-      end = await dashboard.runDashboard({ trainer, configPath, clock, abort, onEpoch: (e) => out?.write(e), onIdle: () => out?.flush(), stdout: io.stdout });
-    } else {
-      view.start(start);
-      if (trainer.revived) {
-        io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(trainer.b)} so the neuron starts alive\n`);
-      }
-      end = await runTraining(trainer, {
-        clock,
-        signal: abort.signal,
-        onEpoch: (e) => {
-          out?.write(e);
-          view.epoch?.(e);
-        },
-        onEveryEpoch: view.everyEpoch && ((e) => view.everyEpoch?.(e, trainer.status !== null)),
-      });
-      view.end(end);
-    }
-    out?.write(end);
+    result = await startRun({
+      config: loaded.config,
+      dataset,
+      initial,
+      threads: flags.threads ?? availableParallelism(),
+      views,
+      control,
+      signal: abort.signal,
+      // The dashboard draws on this thread: training goes to a worker so neither slows the other.
+      thread: dashboard ? 'worker' : 'main',
+    });
   } finally {
-    parallel?.close();
+    await dashboard?.close();
     out?.close();
     stops.close();
   }
+  const { end } = result;
 
-  const advice = statusAdvice(end.status, trainer.learningRate, loaded.config.data.standardize);
-  if (advice && !stops.quiet) io.stderr.write(`${advice}\n`);
+  // Advice is said once: in the final frame on the dashboard, on stderr without it.
+  const advice = statusAdvice(end.status, result.learningRate, loaded.config.data.standardize);
+  if (advice && !dashboard && !stops.quiet) io.stderr.write(`${advice}\n`);
   if (flags.saveWeights) {
     saveWeights(flags.saveWeights, {
       weights: end.weights,

@@ -1,11 +1,10 @@
 import { constants } from 'node:os';
 import { formatProblem, InputError, type Problem } from '../errors.js';
-import { exitCodeFor, type Status } from '../train/events.js';
+import { exitCodeFor, SIGNALS, type Status, type StopSignal } from '../train/events.js';
 import { fileErrorCause } from './causes.js';
 
 /** The signals that end a run as `interrupted` (the end event is still written): Ctrl-C, kill, a closed terminal. */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-type StopSignal = (typeof STOP_SIGNALS)[number];
+const STOP_SIGNALS = Object.keys(SIGNALS) as StopSignal[];
 
 type Stop =
   | { kind: 'signal'; signal: StopSignal }
@@ -74,7 +73,7 @@ export class RunStops {
     const stop = this.stop;
     if (stop?.kind === 'failed') throw new InputError([stop.problem]);
     if (status !== 'interrupted') return exitCodeFor(status);
-    if (stop?.kind === 'signal') return 128 + constants.signals[stop.signal];
+    if (stop?.kind === 'signal') return exitCodeFor(status, stop.signal);
     if (stop?.kind === 'stdout-closed') return STDOUT_CLOSED_EXIT;
     return exitCodeFor(status);
   }

@@ -47,3 +47,18 @@ export function rowArray(length: number): Float64Array {
 export function arenaOf(...views: Float64Array[]): WebAssembly.Memory | null {
   return memory && views.every((v) => inArena.has(v)) ? memory : null;
 }
+
+/**
+ * The arena of another thread, adopted by this one (a worker that trains on rows the main thread
+ * loaded): the SIMD kernel may then read `views`, and new arrays go above `top`, never over them.
+ */
+export function adoptArena(shared: WebAssembly.Memory, sharedTop: number, views: Float64Array[]): void {
+  memory = shared;
+  top = Math.max(top, sharedTop);
+  for (const view of views) inArena.add(view);
+}
+
+/** What a worker needs to adopt this thread's arena. */
+export function arenaState(): { memory: WebAssembly.Memory | null; top: number } {
+  return { memory: memory ?? null, top };
+}

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { arenaOf, rowArray } from '../memory/arena.js';
-import { generatedKernel, kernelSource, type Kernel } from './kernel.js';
+import { generatedKernel, kernelSource, warmUp, type Kernel } from './kernel.js';
 import { instantiate, kernelModule } from './wasm.js';
 
 /**
@@ -39,10 +39,8 @@ if (module) {
   run = (start, end) => pass(x.byteOffset, y.byteOffset, d, start, end, params.byteOffset, params[d], g.byteOffset, out.byteOffset);
 } else {
   const kernel = new Function(source)();
-  // warm up on a few thousand rows, as generatedKernel does on the main thread
-  const rows = 2048, wx = new Float64Array(rows * d).map((_, k) => ((k * 7919) % 13) / 13 - 0.5);
-  const wy = new Float64Array(rows).map((_, i) => (i % 5) / 5), ww = new Float64Array(d).fill(0.1);
-  for (let k = 0; k < 3; k++) kernel(wx, wy, d, 0, rows, ww, 0.05, new Float64Array(stride));
+  // the same warm-up as generatedKernel's on the main thread
+  (${warmUp.toString()})(kernel, d);
   run = (start, end) => kernel(x, y, d, start, end, params.subarray(0, d), params[d], out);
 }
 Atomics.add(control, ${READY}, 1);

@@ -1,11 +1,13 @@
 import type { RunConfig } from '../config/types.js';
 import type { Dataset, Rows } from '../data/dataset.js';
 import { initialParameters, reviveIfDead, type Parameters } from '../neuron/init.js';
-import { generatedKernel, type Kernel } from '../neuron/kernel.js';
+import { chooseKernel } from '../neuron/choose.js';
+import type { Kernel } from '../neuron/kernel.js';
 import { norm } from '../neuron/norm.js';
 import { createOptimizer, type Optimizer } from '../neuron/optimizers.js';
 import { ACTIVE, fusedPassOrdered, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
 import { rng, shuffleInPlace, type Rng } from '../random/rng.js';
+import { bestSoFar, type Best } from './best.js';
 import type { EndEvent, EpochEvent, StartEvent, Status } from './events.js';
 import { CONSTANT, Schedule } from './schedule.js';
 
@@ -17,10 +19,12 @@ export type { Kernel };
 
 export interface TrainerOptions {
   clock: Clock;
-  /** Default: the kernel generated for the data's d, bit-identical to the reference fusedPass. */
+  /** Default: chooseKernel's plain choice, bit-identical to the reference fusedPass. */
   kernel?: Kernel;
   /** The starting parameters of `init.from` (read by readInitFrom); other inits come from the config. */
   initial?: Parameters;
+  /** Multiplies the scheduled learning rate, read each epoch: the dashboard's `+`/`-` requests. */
+  rateFactor?: () => number;
 }
 
 function allFinite(w: Float64Array, b: number): boolean {
@@ -67,8 +71,8 @@ export class Trainer {
   readonly w: Float64Array;
   b: number;
   /**
-   * The dashboard's `+`/`-` multiply this; each epoch's rate is the scheduled η_e times it. A view
-   * never writes it directly: it reaches the trainer as a request through the run's control.
+   * Each epoch's rate is the scheduled η_e times this factor, unless the `rateFactor` option reads it
+   * from the run's control (the dashboard's `+`/`-`): a view never writes into the trainer.
    */
   learningRateFactor = 1;
   epoch = 0;
@@ -78,6 +82,7 @@ export class Trainer {
 
   private readonly clock: Clock;
   private readonly kernel: Kernel;
+  private readonly rateFactor: () => number;
   private readonly optimizer: Optimizer;
   private readonly schedule: Schedule;
   private readonly l2: number;
@@ -99,8 +104,7 @@ export class Trainer {
   private readonly validationSst: number;
   private readonly order: Uint32Array | null;
   private readonly shuffler: Rng;
-  private bestEpoch: number | null = null;
-  private bestLoss = Infinity;
+  private best: Best | null = null;
   /** The monitored loss that early stopping compares against (improvements by more than min_delta). */
   private bestForPatience = Infinity;
   private epochsWithoutImprovement = 0;
@@ -109,7 +113,8 @@ export class Trainer {
     this.config = config;
     this.dataset = dataset;
     this.clock = options.clock;
-    this.kernel = options.kernel ?? generatedKernel(dataset.d);
+    this.kernel = options.kernel ?? chooseKernel(dataset).pass;
+    this.rateFactor = options.rateFactor ?? (() => this.learningRateFactor);
     this.startedAt = this.clock();
     const d = dataset.d;
     const init = config.init;
@@ -138,15 +143,9 @@ export class Trainer {
     this.shuffler = rng(config.seed, 'shuffle');
   }
 
-  /** The rate the next epoch will use: the scheduled η_e times the dashboard's factor. */
+  /** The rate the next epoch will use: the scheduled η_e times the factor (the dashboard's `+`/`-`). */
   get learningRate(): number {
-    return this.schedule.rate(this.epoch + 1) * this.learningRateFactor;
-  }
-
-  /** Sets the factor so that the next epoch uses `rate`; the schedule goes on from there. */
-  set learningRate(rate: number) {
-    const scheduled = this.schedule.rate(this.epoch + 1);
-    if (scheduled > 0 && rate > 0 && Number.isFinite(rate)) this.learningRateFactor = rate / scheduled;
+    return this.schedule.rate(this.epoch + 1) * this.rateFactor();
   }
 
   startEvent(): StartEvent {
@@ -301,9 +300,9 @@ export class Trainer {
   }
 
   private track(monitored: number): void {
-    if (monitored < this.bestLoss) {
-      this.bestLoss = monitored;
-      this.bestEpoch = this.epoch;
+    const best = bestSoFar(this.best, this.epoch, monitored);
+    if (best !== this.best) {
+      this.best = best;
       // Where it was measured: a full batch's training loss at the parameters entering the epoch;
       // val_loss after the epoch's steps; a mini-batch epoch's mean loss is credited to its end.
       const measuredBefore = this.order === null && this.dataset.validation === null;
@@ -331,7 +330,7 @@ export class Trainer {
 
   /** The end of the run; with `early_stopping.restore_best`, the parameters return to the best ones first. */
   endEvent(): EndEvent {
-    if (this.config.early_stopping?.restore_best && this.bestEpoch !== null) {
+    if (this.config.early_stopping?.restore_best && this.best !== null) {
       this.w.set(this.bestW);
       this.b = this.bestB;
     }
@@ -345,8 +344,8 @@ export class Trainer {
       bias: this.b,
       loss: loss(this.dataset.train),
       val_loss: validation ? loss(validation) : null,
-      best_epoch: this.bestEpoch,
-      best_loss: this.bestEpoch === null ? null : this.bestLoss,
+      best_epoch: this.best?.epoch ?? null,
+      best_loss: this.best?.loss ?? null,
       elapsed_ms: this.elapsed(),
     };
   }

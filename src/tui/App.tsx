@@ -1,63 +1,67 @@
-import { useInput, useStdout } from 'ink';
+import { useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import type { TrainingControl } from '../train/control.js';
 import { Dashboard } from './Dashboard.js';
+import type { Outputs } from './Footer.js';
 import type { Palette } from './palette.js';
-import type { MetricsStore } from './store.js';
-
-/** The knobs of a running trainer that keys may turn. */
-export interface Tunable {
-  learningRate: number;
-  readonly w: ArrayLike<number>;
-  readonly b: number;
-}
+import { SMOOTHING, type MetricsStore, type Smoothing } from './store.js';
+import { useTerminalSize, type Size } from './useTerminalSize.js';
 
 export interface AppProps {
   store: MetricsStore;
+  /** The run's control: keys reach the run only as its requests. */
   control: TrainingControl;
-  trainer: Tunable;
   colors: Palette;
   onQuit: () => void;
+  /** Files the run writes, named in the final frame. */
+  outputs?: Outputs;
   /** Frames per second of the screen refresh; training never waits for it. */
   fps?: number;
   /** Fixed size (tests); otherwise the terminal's, following resizes. */
-  size?: { width: number; height: number };
+  size?: Size;
   /** Whether keys are read (raw mode is needed for that). */
   interactive?: boolean;
+  clock?: () => number;
 }
 
-function useTerminalSize(fixed?: { width: number; height: number }): { width: number; height: number } {
-  const { stdout } = useStdout();
-  const read = (): { width: number; height: number } => fixed ?? { width: stdout.columns || 80, height: stdout.rows || 24 };
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    if (fixed) return undefined;
-    const onResize = (): void => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout, fixed]);
-  return size;
+/** The next smoothing weight of the cycle off → 0.6 → 0.9 → 0.99 → off. */
+export function nextSmoothing(current: Smoothing): Smoothing {
+  return SMOOTHING[(SMOOTHING.indexOf(current) + 1) % SMOOTHING.length];
 }
 
 /** The live dashboard: samples the store on a timer and turns keys into control requests. */
-export function App({ store, control, trainer, colors, onQuit, fps = 10, size, interactive = true }: AppProps) {
+export function App({ store, control, colors, onQuit, outputs, fps = 10, size, interactive = true, clock = () => performance.now() }: AppProps) {
   const { width, height } = useTerminalSize(size);
   const [logScale, setLogScale] = useState(false);
+  const [smoothing, setSmoothing] = useState<Smoothing>(store.defaultSmoothing);
+  const [help, setHelp] = useState(false);
   const [, setFrame] = useState(0);
   const finished = store.finished;
 
   useEffect(() => {
     if (finished) return undefined;
-    const timer = setInterval(() => setFrame((f) => f + 1), 1000 / fps);
+    let shown = -1;
+    const timer = setInterval(() => {
+      store.tick(clock(), control.paused);
+      // A frame costs the UI thread tens of milliseconds: draw only what changed (a slow epoch
+      // leaves the thread idle, so keys answer at once).
+      if (store.version === shown) return;
+      shown = store.version;
+      setFrame((f) => f + 1);
+    }, 1000 / fps);
     return () => clearInterval(timer);
   }, [fps, finished]);
+
+  const view = store.view({ paused: control.paused, learningRate: store.start.config.learning_rate * control.rateFactor, pace: control.pace }, smoothing);
 
   useInput(
     (input, key) => {
       if (key.ctrl && input === 'c') {
         onQuit();
+        return;
+      }
+      if (help) {
+        setHelp(false); // any key closes the overlay
         return;
       }
       // Keys typed quickly (or pasted) arrive together: handle each character.
@@ -67,8 +71,13 @@ export function App({ store, control, trainer, colors, onQuit, fps = 10, size, i
         if (ch === ' ' || ch === 'p') control.toggle();
         else if (ch === 's') control.step();
         else if (ch === 'l') setLogScale((on) => !on);
-        else if (ch === '+' || ch === '=') trainer.learningRate *= 2;
-        else if (ch === '-' || ch === '_') trainer.learningRate /= 2;
+        else if (ch === 'm') setSmoothing(nextSmoothing);
+        else if (ch === '?') setHelp(true);
+        else if (ch === '+' || ch === '=') control.scaleRate(2);
+        else if (ch === '-' || ch === '_') control.scaleRate(0.5);
+        else if (ch === '>' || ch === '.') control.setPace(control.pace * 2); // full speed stays full speed
+        else if (ch === '<' || ch === ',') control.setPace(control.pace > 0 ? control.pace / 2 : Math.max(1, (view.epochsPerSecond ?? store.start.config.epochs / 5) / 2));
+        else if (ch === 'f') control.setPace(0);
         else if (ch === 'q') onQuit();
         else handled = false;
       }
@@ -77,6 +86,5 @@ export function App({ store, control, trainer, colors, onQuit, fps = 10, size, i
     { isActive: interactive && !finished },
   );
 
-  const view = store.view({ paused: control.paused, learningRate: trainer.learningRate, weights: trainer.w, bias: trainer.b });
-  return <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} />;
+  return <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} help={help} outputs={outputs} />;
 }

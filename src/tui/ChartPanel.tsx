@@ -3,6 +3,8 @@ import { Box, Text } from 'ink';
 export interface LegendItem {
   label: string;
   color?: string;
+  /** The line's glyph: ━ solid, ┄ dotted (validation), ◆ a mark. */
+  glyph?: string;
 }
 
 /** A bordered chart with a title line and a legend; `lines` come from renderChart. */
@@ -14,7 +16,7 @@ export function ChartPanel({ title, legend, lines, width }: { title: string; leg
         {legend.map((item) => (
           <Text key={item.label}>
             {'  '}
-            <Text color={item.color}>━</Text> {item.label}
+            <Text color={item.color}>{item.glyph ?? '━'}</Text> {item.label}
           </Text>
         ))}
       </Text>

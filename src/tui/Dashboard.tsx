@@ -1,14 +1,17 @@
 import { Box, Text } from 'ink';
 import { formatNumber } from '../format.js';
-import { renderChart } from './chart.js';
-import { ChartPanel } from './ChartPanel.js';
-import { Footer } from './Footer.js';
+import { statusLabel } from '../train/events.js';
+import { renderChart, sparkline, type ChartSeries } from './chart.js';
+import { ChartPanel, type LegendItem } from './ChartPanel.js';
+import { finishedLines, Footer, type Outputs } from './Footer.js';
 import { Header } from './Header.js';
-import { Numbers } from './Numbers.js';
+import { Help } from './Help.js';
+import { bestText, Numbers } from './Numbers.js';
 import type { Palette } from './palette.js';
-import { Progress, progressBar, stateColor } from './Progress.js';
+import { Progress, progressBar, stateColor, stateWord } from './Progress.js';
 import type { MetricsView } from './store.js';
 import { Summary } from './Summary.js';
+import { safeText } from './text.js';
 import { warningLines, Warnings } from './Warnings.js';
 
 export interface DashboardProps {
@@ -17,7 +20,11 @@ export interface DashboardProps {
   height: number;
   logScale: boolean;
   colors: Palette;
-  /** The footer once the run is over; the default speaks of a live run. */
+  /** The `?` overlay in place of the charts. */
+  help?: boolean;
+  /** Files the run writes, named in the final frame. */
+  outputs?: Outputs;
+  /** The footer once the run is over; the default names the files and the next step. */
   finished?: string;
   /** The keys line while it runs; the default lists a live run's keys. */
   keys?: string;
@@ -27,78 +34,115 @@ export interface DashboardProps {
 export const MIN_WIDTH = 60;
 export const MIN_HEIGHT = 20;
 
-/** Progress, loss and status in a few lines, for small terminals. */
+/** Progress, a loss sparkline and the status in a few lines, for small terminals. */
 function Compact({ view, width, colors }: DashboardProps) {
   const total = view.start.config.epochs;
   const epoch = view.latest?.epoch ?? 0;
+  const spark = sparkline(view.history.loss, Math.max(5, width - 12));
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end" bold>
-        {view.start.config.name}
+        {safeText(view.start.config.name, Math.max(10, width - 2))}
       </Text>
       <Text wrap="truncate-end">
         {epoch}/{total} {progressBar(epoch / total, Math.max(5, Math.min(30, width - 16)))}
       </Text>
       <Text wrap="truncate-end">
-        loss {formatNumber(view.end?.loss ?? view.latest?.loss)} best {formatNumber(view.best?.loss)}
+        loss <Text color={colors.train}>{spark}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        loss {formatNumber(view.end?.loss ?? view.latest?.loss)} {bestText(view, view.best)}
       </Text>
       <Text wrap="truncate-end" bold color={stateColor(view.state, colors)}>
-        ● {view.end ? view.end.status : view.state}
+        ● {view.end ? statusLabel(view.end.status) : stateWord(view.state)}
       </Text>
       {!view.end && (
         <Text wrap="truncate-end" dimColor={colors.dim}>
-          space pause · q quit
+          space pause · ? keys · q quit
         </Text>
       )}
     </Box>
   );
 }
 
+/** The loss chart's series: train solid, validation dotted; smoothed over the dim raw ones. */
+function lossSeries(view: MetricsView, colors: Palette): ChartSeries[] {
+  const { history } = view;
+  const smooth = history.smoothed;
+  const raw: ChartSeries[] = [
+    { buckets: history.loss, color: colors.chartTrain, faint: Boolean(smooth) },
+    ...(history.valLoss ? [{ buckets: history.valLoss, color: colors.chartValidation, dotted: true, faint: Boolean(smooth) }] : []),
+  ];
+  if (!smooth) return raw;
+  return [
+    ...raw,
+    { buckets: smooth.loss, color: colors.chartTrain },
+    ...(smooth.valLoss ? [{ buckets: smooth.valLoss, color: colors.chartValidation, dotted: true }] : []),
+  ];
+}
+
 /**
  * The whole screen, sized to the terminal: the loss chart across the top, weight norm and active
- * ratio side by side below, never taller than `height` (a taller frame makes Ink clear and flicker).
+ * ratio side by side below, never taller than `height` (a taller frame makes Ink clear and flicker,
+ * and the header would scroll away).
  */
 export function Dashboard(props: DashboardProps) {
-  const { view, width, height, logScale, colors } = props;
+  const { view, width, height, logScale, colors, outputs = {} } = props;
+  const smoothing = view.history.smoothed?.weight ?? 0;
   if (width < MIN_WIDTH || height < MIN_HEIGHT) return <Compact {...props} />;
 
+  const finished = view.end ? (props.finished ? [props.finished] : finishedLines(view, outputs, width)) : [];
   const warnings = warningLines(view, width);
-  // header 2 + progress 1 + numbers 2 + warnings + footer 1, one spare line, two panels' borders and titles.
-  const chartLines = height - 1 - (6 + warnings) - 6;
+  const footer = view.end ? finished.length : 1;
+  // header 2 + progress 1 + numbers 2 + warnings + footer, two panels' borders and titles, and
+  // spare lines: one while running, two for the final frame (the shell's prompt follows it).
+  const spare = view.end ? 2 : 1;
+  const chartLines = Math.max(6, height - spare - (5 + warnings + footer) - 6);
   const lossHeight = Math.ceil(chartLines / 2);
   const smallHeight = chartLines - lossHeight;
   const half = Math.floor(width / 2);
   const { history } = view;
+  const epochs = history.epochs ?? undefined;
 
-  const loss = renderChart(
-    [
-      { values: history.loss, color: colors.chartTrain },
-      ...(history.valLoss ? [{ values: history.valLoss, color: colors.chartValidation }] : []),
-    ],
-    { width: width - 2, height: lossHeight, log: logScale },
-  );
-  const norm = renderChart([{ values: history.weightNorm, color: colors.chartOther }], { width: half - 2, height: smallHeight });
+  const best = view.end?.best_epoch != null && view.end.best_loss != null ? { epoch: view.end.best_epoch, loss: view.end.best_loss } : view.best;
+  const monitored = history.valLoss ? 'val_loss' : 'loss';
+  const loss = renderChart(lossSeries(view, colors), {
+    width: width - 2,
+    height: lossHeight,
+    log: logScale,
+    epochs,
+    mark: best ? { epoch: best.epoch, value: best.loss } : undefined,
+  });
+  const norm = renderChart([{ buckets: history.weightNorm, color: colors.chartOther }], { width: half - 2, height: smallHeight, epochs });
   const active = renderChart(
     [
-      { values: history.active, color: colors.chartTrain },
-      ...(history.valActive ? [{ values: history.valActive, color: colors.chartValidation }] : []),
+      { buckets: history.active, color: colors.chartTrain },
+      ...(history.valActive ? [{ buckets: history.valActive, color: colors.chartValidation, dotted: true }] : []),
     ],
-    { width: width - half - 2, height: smallHeight, min: 0, max: 1 },
+    { width: width - half - 2, height: smallHeight, min: 0, max: 1, epochs },
   );
-  const lossLegend = [{ label: 'train', color: colors.train }, ...(history.valLoss ? [{ label: 'validation', color: colors.validation }] : [])];
+  const legend: LegendItem[] = [{ label: 'train', color: colors.train }, ...(history.valLoss ? [{ label: 'validation', color: colors.validation, glyph: '┄' }] : [])];
+  const lossLegend: LegendItem[] = [...legend, ...(best ? [{ label: `best ${monitored} @ ${best.epoch}`, glyph: '◆' }] : [])];
+  const title = `loss${logScale ? ' (log scale)' : ''}${smoothing ? ` · smoothed ${smoothing}` : ''}`;
 
   return (
     <Box flexDirection="column" width={width}>
       <Header view={view} colors={colors} />
       <Progress view={view} colors={colors} width={width} />
-      <ChartPanel title={logScale ? 'loss (log scale)' : 'loss'} legend={lossLegend} lines={loss} width={width} />
-      <Box flexDirection="row">
-        <ChartPanel title="weight norm ‖w‖" legend={[]} lines={norm} width={half} />
-        <ChartPanel title="active ratio" legend={lossLegend} lines={active} width={width - half} />
-      </Box>
+      {props.help ? (
+        <Help width={width} height={chartLines + 6} />
+      ) : (
+        <>
+          <ChartPanel title={title} legend={lossLegend} lines={loss} width={width} />
+          <Box flexDirection="row">
+            <ChartPanel title="weight norm ‖w‖" legend={[]} lines={norm} width={half} />
+            <ChartPanel title="active ratio" legend={legend} lines={active} width={width - half} />
+          </Box>
+        </>
+      )}
       {view.end ? <Summary view={view} colors={colors} width={width} /> : <Numbers view={view} colors={colors} width={width} />}
-      <Warnings view={view} colors={colors} />
-      <Footer view={view} colors={colors} finished={props.finished} keys={props.keys} />
+      <Warnings view={view} colors={colors} width={width} />
+      <Footer view={view} colors={colors} lines={finished} keys={props.keys} />
     </Box>
   );
 }

@@ -1,16 +1,49 @@
 import { Text } from 'ink';
+import { exitCodeFor } from '../train/events.js';
 import type { Palette } from './palette.js';
 import type { MetricsView } from './store.js';
+import { safeText, wrapWords } from './text.js';
 
-/** The keys of a live run, or `keys` (a replay has its own), and a line for the finished run. */
-export function Footer({ view, colors, finished, keys }: { view: MetricsView; colors: Palette; finished?: string; keys?: string }) {
+/** Files a run writes, named by the flag that asked for them. */
+export interface Outputs {
+  out?: string;
+  saveWeights?: string;
+}
+
+/** The live keys in one line, the most used first (every key is in the `?` overlay). */
+export function liveKeys(view: MetricsView): string {
+  const pause = view.state === 'paused' || view.state === 'pausing' ? 'space resume · s step' : 'space pause';
+  return `? keys · ${pause} · < > pace · f full speed · +/- lr · l log · m smooth · q quit`;
+}
+
+/** After the run: what was written, and what to do next. */
+export function finishedLines(view: MetricsView, outputs: Outputs, width: number): string[] {
+  const end = view.end!;
+  const written = [outputs.out && `${safeText(outputs.out, 50)} (--out)`, outputs.saveWeights && `${safeText(outputs.saveWeights, 50)} (--save-weights)`].filter(Boolean);
+  const wrote = written.length ? `wrote ${written.join(' and ')}` : 'nothing written';
+  const next = outputs.out
+    ? `next: neuron-tui replay ${safeText(outputs.out, 50)}, or compare it with another run`
+    : 'next: add --out run.jsonl to keep the log, --save-weights w.json to keep the neuron';
+  const code = `exit code ${exitCodeFor(end.status)}`;
+  return wrapWords(`finished (${code}) · ${wrote} · ${next}`, Math.max(10, width));
+}
+
+/** The keys of a live run, or `keys` (a replay has its own), or the finished run's lines. */
+export function Footer({ view, colors, lines, keys }: { view: MetricsView; colors: Palette; lines?: string[]; keys?: string }) {
   if (view.end) {
-    return <Text dimColor={colors.dim}>{finished ?? `finished · the log and exit code carry the status (${view.end.status})`}</Text>;
+    return (
+      <>
+        {(lines ?? []).map((line, i) => (
+          <Text key={i} dimColor={colors.dim} wrap="truncate-end">
+            {line}
+          </Text>
+        ))}
+      </>
+    );
   }
-  const pause = view.state === 'paused' ? 'space resume · s step' : 'space pause';
   return (
     <Text wrap="truncate-end" dimColor={colors.dim}>
-      {keys ?? `${pause} · l log scale · +/- learning rate ×2/÷2 · q quit`}
+      {keys ?? liveKeys(view)}
     </Text>
   );
 }

@@ -1,13 +1,21 @@
 import { Box, Text } from 'ink';
-import type { MetricsView } from './store.js';
 import type { Palette } from './palette.js';
+import type { MetricsView } from './store.js';
+import { safeText } from './text.js';
 
-/** Run name and config, data source, rows × features, learning rate, batch size, seed. */
+/** "60 ep/s", "max": the pace the run is played at. */
+export function paceText(pace: number | null): string | null {
+  if (pace === null) return null;
+  return pace > 0 ? `${pace >= 100 ? Math.round(pace) : Number(pace.toPrecision(2))} ep/s` : 'max';
+}
+
+/** Run name, config and pace; data source, rows × features, learning rate, batch size, seed. */
 export function Header({ view, colors }: { view: MetricsView; colors: Palette }) {
   const { config, dataset } = view.start;
   const validation = dataset.validation ? ` + ${dataset.validation} val` : '';
   const skipped = dataset.skipped ? ` (${dataset.skipped} skipped)` : '';
   const lrChanged = view.learningRate !== config.learning_rate;
+  const pace = paceText(view.pace);
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -15,12 +23,13 @@ export function Header({ view, colors }: { view: MetricsView; colors: Palette })
           neuron-tui
         </Text>
         <Text> · </Text>
-        <Text bold>{config.name}</Text>
-        <Text dimColor={colors.dim}> {view.configPath}</Text>
+        <Text bold>{safeText(config.name, 40)}</Text>
+        <Text dimColor={colors.dim}> {safeText(view.configPath, 60)}</Text>
+        {pace && !view.end ? ` · pace ${pace}` : ''}
       </Text>
       <Text wrap="truncate-end">
-        {dataset.source} · {dataset.train}
-        {validation} rows{skipped} × {dataset.features.length} features → {dataset.target} · lr{' '}
+        {safeText(dataset.source, 40)} · {dataset.train}
+        {validation} rows{skipped} × {dataset.features.length} features → {safeText(dataset.target, 24)} · lr{' '}
         <Text color={lrChanged ? colors.warn : undefined} bold={lrChanged}>
           {String(Number(view.learningRate.toPrecision(6)))}
         </Text>{' '}

@@ -1,16 +1,19 @@
 import { blue, cyan, green, magenta, red, yellow } from 'asciichart';
-import { Box, render, Text } from 'ink';
+import { Box, Text } from 'ink';
 import { formatNumber } from '../format.js';
 import { alignedLosses, compareTable, runNames } from '../logs/compare.js';
 import { logOutcome, type RunLog } from '../logs/read.js';
 import { renderChart } from './chart.js';
 import { ChartPanel } from './ChartPanel.js';
-import { colorEnabled, palette, type Palette } from './palette.js';
+import type { Palette } from './palette.js';
+import { mountScreen, screenColors } from './screen.js';
+import { useTerminalSize, type Size } from './useTerminalSize.js';
 
 const CHART_COLORS = [cyan, magenta, yellow, green, blue, red];
 const INK_COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
 
-export function Compare({ logs, colors, width, height, log }: { logs: RunLog[]; colors: Palette; width: number; height: number; log: boolean }) {
+export function Compare({ logs, colors, size, log }: { logs: RunLog[]; colors: Palette; size?: Size; log: boolean }) {
+  const { width, height } = useTerminalSize(size);
   const names = runNames(logs);
   const table = compareTable(logs);
   const chartHeight = Math.max(4, Math.min(20, height - table.length - 5));
@@ -33,11 +36,8 @@ export function Compare({ logs, colors, width, height, log }: { logs: RunLog[]; 
 }
 
 export async function compareDashboard(logs: RunLog[], log: boolean, stdout: NodeJS.WriteStream): Promise<void> {
-  const colors = palette(colorEnabled(process.env, Boolean(stdout.isTTY)));
-  const instance = render(<Compare logs={logs} colors={colors} width={stdout.columns || 80} height={stdout.rows || 24} log={log} />, {
-    stdout,
-    patchConsole: false,
-  });
+  // A still picture: drawn once and left on the terminal.
+  const instance = mountScreen(<Compare logs={logs} colors={screenColors(stdout)} log={log} />, { stdout });
   instance.unmount();
   await instance.waitUntilExit();
 }

@@ -1,62 +1,55 @@
-import { render } from 'ink';
-import { TrainingControl } from '../train/control.js';
-import type { EndEvent, EpochEvent } from '../train/events.js';
-import { runTraining } from '../train/run.js';
-import type { Clock, Trainer } from '../train/trainer.js';
+import type { TrainingControl } from '../train/control.js';
+import type { RunView } from '../train/session.js';
 import { App } from './App.js';
-import { colorEnabled, palette } from './palette.js';
+import type { Outputs } from './Footer.js';
 import { MetricsStore } from './store.js';
+import { mountScreen, readsKeys, screenColors, type ScreenIo } from './screen.js';
+import type { Instance } from 'ink';
 
-export interface DashboardOptions {
-  trainer: Trainer;
+export interface DashboardOptions extends ScreenIo {
   configPath: string;
-  clock: Clock;
-  /** The run's abort controller: `q` and Ctrl-C abort it, like SIGINT. */
-  abort: AbortController;
-  /** Each emitted epoch event, for `--out`. */
-  onEpoch?: (event: EpochEvent) => void;
-  /** Training paused: flush `--out`. */
-  onIdle?: () => void;
-  stdout?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
+  /** The run's control: the keys' requests go there. */
+  control: TrainingControl;
+  /** `q` and Ctrl-C: end the run like SIGINT. */
+  onQuit: () => void;
+  /** Files the run writes, named in the final frame. */
+  outputs?: Outputs;
 }
 
-/**
- * Trains with the live dashboard on screen. The final frame stays on the terminal; Ink restores
- * the cursor and the terminal mode when it unmounts, which `finally` guarantees.
- */
-export async function runDashboard(options: DashboardOptions): Promise<EndEvent> {
-  const { trainer, clock, abort } = options;
-  const stdout = options.stdout ?? process.stdout;
-  const stdin = options.stdin ?? process.stdin;
-  const store = new MetricsStore(trainer.startEvent(), options.configPath, clock, trainer.revived);
-  const control = new TrainingControl();
-  const colors = palette(colorEnabled(process.env, Boolean(stdout.isTTY)));
-  const app = (): React.JSX.Element => (
-    <App
-      store={store}
-      control={control}
-      trainer={trainer}
-      colors={colors}
-      onQuit={() => abort.abort()}
-      interactive={Boolean(stdin.isTTY)}
-    />
+export interface DashboardView {
+  /** The dashboard as one of the run's views. */
+  view: RunView;
+  /** Leaves the final frame on the terminal; Ink restores the cursor and the terminal mode. */
+  close(): Promise<void>;
+}
+
+/** The live dashboard: a view of the run that draws the store its events fill. */
+export function openDashboard(options: DashboardOptions): DashboardView {
+  const colors = screenColors(options.stdout);
+  let store: MetricsStore | null = null;
+  let instance: Instance | null = null;
+  const app = (s: MetricsStore): React.JSX.Element => (
+    <App store={s} control={options.control} colors={colors} onQuit={options.onQuit} outputs={options.outputs} interactive={readsKeys(options)} />
   );
-  const instance = render(app(), { stdout, stdin, exitOnCtrlC: false, patchConsole: false });
-  try {
-    const end = await runTraining(trainer, {
-      clock,
-      signal: abort.signal,
-      control,
-      onEveryEpoch: (e) => store.push(e),
-      onEpoch: options.onEpoch,
-      onIdle: options.onIdle,
-    });
-    store.finish(end);
-    instance.rerender(app());
-    return end;
-  } finally {
-    instance.unmount();
-    await instance.waitUntilExit();
-  }
+  return {
+    view: {
+      start: (event, notes) => {
+        store = new MetricsStore(event, options.configPath, notes.revived);
+        instance = mountScreen(app(store), options);
+      },
+      everyEpoch: (event) => store?.push(event),
+      parameters: (weights, bias) => store?.parameters(weights, bias),
+      idle: () => store?.idle(),
+      end: (event) => {
+        if (!store || !instance) return;
+        store.finish(event);
+        instance.rerender(app(store));
+      },
+    },
+    close: async () => {
+      if (!instance) return;
+      instance.unmount();
+      await instance.waitUntilExit();
+    },
+  };
 }

@@ -1,16 +1,18 @@
-import { render, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useRef, useState } from 'react';
+import { useApp, useInput } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { logOutcome, type RunLog } from '../logs/read.js';
 import type { EndEvent } from '../train/events.js';
 import { Dashboard } from './Dashboard.js';
-import { colorEnabled, palette, type Palette } from './palette.js';
+import type { Palette } from './palette.js';
+import { mountScreen, readsKeys, screenColors } from './screen.js';
 import { MetricsStore } from './store.js';
+import { useTerminalSize, type Size } from './useTerminalSize.js';
 
 /** A log cut short (the process was killed) has no end event: its last epoch stands in for one. */
-export function endOf(log: RunLog): EndEvent {
+export function endOf(log: RunLog, outcome = logOutcome(log)): EndEvent {
   if (log.end) return log.end;
   const last = log.epochs[log.epochs.length - 1];
-  const { best } = logOutcome(log);
+  const { best } = outcome;
   return {
     type: 'end',
     status: 'interrupted',
@@ -28,40 +30,51 @@ export function endOf(log: RunLog): EndEvent {
 export interface ReplayProps {
   log: RunLog;
   colors: Palette;
-  /** Replay in time at this multiple of the recorded pace; absent: the finished run at once. */
-  speed?: number;
-  size?: { width: number; height: number };
+  /** Replay at `speed` times the recorded time, or at `pace` epochs per second; neither: the finished run at once. */
+  timing?: ReplayTiming;
+  size?: Size;
   interactive?: boolean;
   now?: () => number;
 }
 
-/** The recorded run in the training dashboard: all at once, or re-played at `speed`. */
-export function Replay({ log, colors, speed, size, interactive = true, now = () => performance.now() }: ReplayProps) {
-  const { stdout } = useStdout();
+export interface ReplayTiming {
+  speed?: number;
+  pace?: number;
+}
+
+/** The recorded run in the training dashboard: all at once, or re-played in time. */
+export function Replay({ log, colors, timing = {}, size, interactive = true, now = () => performance.now() }: ReplayProps) {
+  const { speed, pace } = timing;
+  const timed = speed !== undefined || pace !== undefined;
+  const { width, height } = useTerminalSize(size);
   const { exit } = useApp();
+  // The log's outcome and end, worked out once per log (not per frame).
+  const outcome = useMemo(() => logOutcome(log), [log]);
+  const end = useMemo(() => endOf(log, outcome), [log, outcome]);
   const [startedAt] = useState(now);
-  const [shown, setShown] = useState(speed === undefined ? log.epochs.length : 0);
+  const [shown, setShown] = useState(timed ? 0 : log.epochs.length);
   const [logScale, setLogScale] = useState(false);
   const done = shown >= log.epochs.length;
 
   useEffect(() => {
-    if (done || speed === undefined) return undefined;
+    if (done || !timed) return undefined;
     const timer = setInterval(() => {
-      const replayed = (now() - startedAt) * speed;
+      const played = now() - startedAt;
       let k = shown;
-      while (k < log.epochs.length && log.epochs[k].elapsed_ms <= replayed) k++;
+      if (pace !== undefined) k = Math.min(log.epochs.length, Math.floor((played * pace) / 1000));
+      else while (k < log.epochs.length && log.epochs[k].elapsed_ms <= played * speed!) k++;
       setShown(k);
     }, 1000 / 12);
     return () => clearInterval(timer);
-  }, [done, speed, shown]);
+  }, [done, speed, pace, shown]);
 
   useEffect(() => {
     if (done) exit();
   }, [done]);
 
   useInput(
-    (input) => {
-      if (input.includes('q')) setShown(log.epochs.length); // jump to the end
+    (input, key) => {
+      if (input.includes('q') || (key.ctrl && input === 'c')) setShown(log.epochs.length); // jump to the end
       if (input.includes('l')) setLogScale((on) => !on);
     },
     { isActive: interactive && !done },
@@ -69,19 +82,13 @@ export function Replay({ log, colors, speed, size, interactive = true, now = () 
 
   // One store, filled as epochs come due: a frame costs the same after ten epochs or a million.
   const fill = useRef<{ store: MetricsStore; pushed: number } | null>(null);
-  fill.current ??= { store: new MetricsStore(log.start, log.file, () => 0), pushed: 0 };
+  fill.current ??= { store: new MetricsStore(log.start, log.file), pushed: 0 };
   const { store } = fill.current;
   for (; fill.current.pushed < shown; fill.current.pushed++) store.push(log.epochs[fill.current.pushed]);
-  if (done && !store.finished) store.finish(endOf(log));
+  if (done && !store.finished) store.finish(end);
   const last = log.epochs[Math.max(0, shown - 1)];
-  const view = store.view({
-    paused: false,
-    learningRate: last?.learning_rate ?? log.start.config.learning_rate,
-    weights: done ? endOf(log).weights : [],
-    bias: last?.bias ?? NaN,
-  });
-  const width = size?.width ?? (stdout.columns || 80);
-  const height = size?.height ?? (stdout.rows || 24);
+  store.parameters([], last?.bias ?? NaN); // a log records only the bias until its end
+  const view = store.view({ paused: false, learningRate: last?.learning_rate ?? log.start.config.learning_rate, pace }, store.defaultSmoothing);
   return (
     <Dashboard
       view={view}
@@ -89,19 +96,14 @@ export function Replay({ log, colors, speed, size, interactive = true, now = () 
       height={height}
       logScale={logScale}
       colors={colors}
-      finished={`replay of ${log.file} · recorded status: ${endOf(log).status}`}
+      finished={`replay of ${log.file} · recorded status: ${outcome.status}`}
       keys="replaying · l log scale · q jump to the end"
     />
   );
 }
 
-export async function replayDashboard(log: RunLog, speed: number | undefined, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream): Promise<void> {
-  const colors = palette(colorEnabled(process.env, Boolean(stdout.isTTY)));
-  const instance = render(<Replay log={log} colors={colors} speed={speed} interactive={Boolean(stdin.isTTY)} />, {
-    stdout,
-    stdin,
-    exitOnCtrlC: true,
-    patchConsole: false,
-  });
+export async function replayDashboard(log: RunLog, timing: ReplayTiming, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream): Promise<void> {
+  const io = { stdout, stdin };
+  const instance = mountScreen(<Replay log={log} colors={screenColors(stdout)} timing={timing} interactive={readsKeys(io)} />, io);
   await instance.waitUntilExit();
 }

@@ -1,63 +1,118 @@
+import { bestSoFar, monitoredLoss, type Best } from '../train/best.js';
 import type { EndEvent, EpochEvent, StartEvent } from '../train/events.js';
-import { DecimatingSeries } from './series.js';
+import { DebiasedEma, DecimatingSeries, type Bucket } from './series.js';
 
-export type RunState = 'running' | 'paused' | EndEvent['status'];
+/** `pausing`: asked to pause, while the run finishes its current epoch. */
+export type RunState = 'running' | 'pausing' | 'paused' | EndEvent['status'];
 
-/** What the dashboard draws: the trainer fills it, the screen samples it on a timer. */
+/** The smoothing weights `m` cycles through (0: off), as TensorBoard offers them. */
+export const SMOOTHING = [0, 0.6, 0.9, 0.99] as const;
+export type Smoothing = (typeof SMOOTHING)[number];
+
+/** What the run's control says, as the view shows it. */
+export interface ControlState {
+  paused: boolean;
+  learningRate: number;
+  /** Epochs per second the run is played at; 0 is full speed; absent for a replay. */
+  pace?: number;
+}
+
+/** What the dashboard draws: the run fills it, the screen samples it on a timer. */
 export interface MetricsView {
   start: StartEvent;
   configPath: string;
   latest: EpochEvent | null;
-  best: { epoch: number; loss: number } | null;
+  best: Best | null;
   state: RunState;
   end: EndEvent | null;
   learningRate: number;
+  pace: number | null;
   epochsPerSecond: number | null;
   weights: number[];
   bias: number;
   revived: boolean;
   history: {
-    loss: number[];
-    valLoss: number[] | null;
-    weightNorm: number[];
-    active: number[];
-    valActive: number[] | null;
+    /** The epochs the buckets span (null before the first). */
+    epochs: { first: number; last: number } | null;
+    loss: Bucket[];
+    valLoss: Bucket[] | null;
+    weightNorm: Bucket[];
+    active: Bucket[];
+    valActive: Bucket[] | null;
+    /** The losses smoothed with the weight the view asked for; null when smoothing is off. */
+    smoothed: { weight: Smoothing; loss: Bucket[]; valLoss: Bucket[] | null } | null;
   };
 }
 
+/** One smoothed pair of loss series. */
+class Smoothed {
+  readonly loss: DecimatingSeries;
+  readonly valLoss: DecimatingSeries;
+  private readonly lossEma: DebiasedEma;
+  private readonly valEma: DebiasedEma;
+
+  constructor(weight: number, capacity: number) {
+    this.loss = new DecimatingSeries(capacity);
+    this.valLoss = new DecimatingSeries(capacity);
+    this.lossEma = new DebiasedEma(weight);
+    this.valEma = new DebiasedEma(weight);
+  }
+
+  push(event: EpochEvent, validation: boolean): void {
+    this.loss.push(this.lossEma.push(event.loss));
+    if (validation) this.valLoss.push(this.valEma.push(event.val_loss));
+  }
+}
+
 /**
- * The run's metrics, kept outside the components. `push` is called once per epoch and does O(1)
- * work; `view` is called per frame and costs O(history capacity), whatever the epoch count.
+ * The run's metrics, kept outside the components. State changes only in `push`, `parameters`,
+ * `idle`, `finish` and `tick` (the frame timer's rate update); `view` is pure. `push` does O(1)
+ * work per epoch; `view` costs O(history capacity), whatever the epoch count.
  */
 export class MetricsStore {
+  /** Bumped by every change a frame would show: an unchanged store needs no new frame. */
+  version = 0;
   private latest: EpochEvent | null = null;
-  private best: { epoch: number; loss: number } | null = null;
+  private best: Best | null = null;
   private end: EndEvent | null = null;
+  /** The run said it waits (paused) and has trained no epoch since. */
+  private waiting = false;
+  /** Mini-batch losses are noisy: their charts start smoothed. */
+  readonly defaultSmoothing: Smoothing;
+  private weights: ArrayLike<number> = [];
+  private bias = NaN;
+  private firstEpoch: number | null = null;
   private readonly loss: DecimatingSeries;
   private readonly valLoss: DecimatingSeries;
   private readonly weightNorm: DecimatingSeries;
   private readonly active: DecimatingSeries;
   private readonly valActive: DecimatingSeries;
+  private readonly smoothed: Map<number, Smoothed>;
   private readonly hasValidation: boolean;
   private rate: { time: number; epoch: number; perSecond: number | null } | null = null;
 
   constructor(
     readonly start: StartEvent,
     readonly configPath: string,
-    private readonly clock: () => number,
     readonly revived = false,
     capacity = 1024,
   ) {
     this.hasValidation = start.dataset.validation > 0;
+    const batch = start.config.batch_size;
+    this.defaultSmoothing = batch !== 'full' && batch < start.dataset.train ? 0.6 : 0;
     this.loss = new DecimatingSeries(capacity);
     this.valLoss = new DecimatingSeries(capacity);
     this.weightNorm = new DecimatingSeries(capacity);
     this.active = new DecimatingSeries(capacity);
     this.valActive = new DecimatingSeries(capacity);
+    this.smoothed = new Map(SMOOTHING.filter((w) => w > 0).map((w) => [w, new Smoothed(w, capacity)]));
   }
 
   push(event: EpochEvent): void {
     this.latest = event;
+    this.firstEpoch ??= event.epoch;
+    this.waiting = false;
+    this.version++;
     this.loss.push(event.loss);
     this.weightNorm.push(event.weight_norm);
     this.active.push(event.active_ratio);
@@ -65,57 +120,79 @@ export class MetricsStore {
       this.valLoss.push(event.val_loss);
       this.valActive.push(event.val_active_ratio);
     }
-    const monitored = event.val_loss ?? event.loss;
-    if (Number.isFinite(monitored) && (this.best === null || monitored < this.best.loss)) {
-      this.best = { epoch: event.epoch, loss: monitored };
-    }
+    for (const s of this.smoothed.values()) s.push(event, this.hasValidation);
+    this.best = bestSoFar(this.best, event.epoch, monitoredLoss(event));
+  }
+
+  /** The run waits for a request: every epoch it trained has been pushed. */
+  idle(): void {
+    this.waiting = true;
+    this.version++;
+  }
+
+  /** The trainer's current parameters (the array may be live: it is copied when viewed). */
+  parameters(weights: ArrayLike<number>, bias: number): void {
+    this.weights = weights;
+    this.bias = bias;
   }
 
   finish(end: EndEvent): void {
     this.end = end;
+    this.version++;
   }
 
   get finished(): boolean {
     return this.end !== null;
   }
 
-  /** Epochs per second over the time since the previous frame, smoothed. */
-  private epochsPerSecond(): number | null {
-    const now = this.clock();
+  /**
+   * Measures epochs per second since the previous tick (at least 250 ms apart), smoothed. Time
+   * while paused does not count: the next measurement starts when the run resumes.
+   */
+  tick(now: number, paused: boolean): void {
     const epoch = this.latest?.epoch ?? 0;
+    if (paused || this.end) {
+      this.rate = null;
+      return;
+    }
     if (this.rate === null || epoch < this.rate.epoch) {
-      this.rate = { time: now, epoch, perSecond: null };
-      return null;
+      this.rate = { time: now, epoch, perSecond: this.rate?.perSecond ?? null };
+      return;
     }
     const dt = now - this.rate.time;
     if (dt >= 250) {
       const current = ((epoch - this.rate.epoch) * 1000) / dt;
       const perSecond = this.rate.perSecond === null ? current : 0.5 * this.rate.perSecond + 0.5 * current;
+      if (perSecond !== this.rate.perSecond) this.version++;
       this.rate = { time: now, epoch, perSecond };
     }
-    return this.rate.perSecond;
   }
 
-  view(state: { paused: boolean; learningRate: number; weights: ArrayLike<number>; bias: number }): MetricsView {
-    if (state.paused) this.rate = null; // the rate after resuming must not count the pause
+  view(control: ControlState, smoothing: Smoothing = 0): MetricsView {
+    const end = this.end;
+    const validation = this.hasValidation;
+    const smooth = smoothing ? this.smoothed.get(smoothing) : undefined;
     return {
       start: this.start,
       configPath: this.configPath,
       latest: this.latest,
       best: this.best,
-      state: this.end ? this.end.status : state.paused ? 'paused' : 'running',
-      end: this.end,
-      learningRate: state.learningRate,
-      epochsPerSecond: this.end || state.paused ? null : this.epochsPerSecond(),
-      weights: this.end ? this.end.weights : Array.from(state.weights),
-      bias: this.end ? this.end.bias : state.bias,
+      state: end ? end.status : control.paused ? (this.waiting ? 'paused' : 'pausing') : 'running',
+      end,
+      learningRate: control.learningRate,
+      pace: control.pace ?? null,
+      epochsPerSecond: end || control.paused ? null : (this.rate?.perSecond ?? null),
+      weights: end ? end.weights : Array.from(this.weights),
+      bias: end ? end.bias : this.bias,
       revived: this.revived,
       history: {
-        loss: this.loss.values(),
-        valLoss: this.hasValidation ? this.valLoss.values() : null,
-        weightNorm: this.weightNorm.values(),
-        active: this.active.values(),
-        valActive: this.hasValidation ? this.valActive.values() : null,
+        epochs: this.latest && this.firstEpoch !== null ? { first: this.firstEpoch, last: this.latest.epoch } : null,
+        loss: this.loss.buckets(),
+        valLoss: validation ? this.valLoss.buckets() : null,
+        weightNorm: this.weightNorm.buckets(),
+        active: this.active.buckets(),
+        valActive: validation ? this.valActive.buckets() : null,
+        smoothed: smooth ? { weight: smoothing, loss: smooth.loss.buckets(), valLoss: validation ? smooth.valLoss.buckets() : null } : null,
       },
     };
   }

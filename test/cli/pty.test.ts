@@ -13,7 +13,7 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 }
 
-const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+const screen = (target = session): string => tmux('capture-pane', '-p', '-t', target);
 
 async function waitFor(predicate: (text: string) => boolean, what: string, ms = 15_000): Promise<string> {
   const until = Date.now() + ms;
@@ -70,5 +70,29 @@ describe.skipIf(!hasTmux)('the dashboard in a real terminal (tmux)', () => {
     expect(cursorVisible()).toBe('1');
     const lines = jsonLines(readFileSync(out, 'utf8'));
     expect(lines[lines.length - 1]).toMatchObject({ type: 'end', status: 'interrupted' });
+  });
+
+  it('npm start is watchable: the neuron learns over several seconds, the epoch counter rising between captures', async () => {
+    const start = 'start';
+    // What `npm start` runs (package.json), in a terminal of its own.
+    tmux('new-session', '-d', '-s', start, '-x', '100', '-y', '32', `cd ${ROOT} && TERM=xterm-256color node ${CLI} run configs/linear.yaml; sleep 30`);
+    const epochs: number[] = [];
+    let sawPace = false;
+    const until = Date.now() + 20_000;
+    let text = '';
+    while (Date.now() < until) {
+      text = screen(start);
+      const epoch = Number(/epoch\s+(\d+)\/300/.exec(text)?.[1]);
+      if (text.includes('● running') && Number.isFinite(epoch)) epochs.push(epoch);
+      sawPace ||= text.includes('· pace 60 ep/s'); // 300 epochs spread over 5 s
+      if (text.includes('● completed')) break;
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    expect(text).toContain('● completed');
+    const distinct = [...new Set(epochs)];
+    expect(distinct.length, `epochs seen while running: ${epochs.join(', ')}`).toBeGreaterThanOrEqual(3);
+    expect(distinct).toEqual([...distinct].sort((a, b) => a - b)); // only ever rising
+    expect(distinct[0]).toBeLessThan(300);
+    expect(sawPace).toBe(true);
   });
 });

@@ -122,4 +122,17 @@ describe('neuron-tui run --json on every example config', () => {
     expect(failed.status).toBe(1);
     expect(failed.stderr).toMatch(/^--assert-loss 0\.001: the final loss is 0\.15\d+, above the limit\n$/);
   });
+
+  it('--pace is for the dashboard: with --json or without a terminal it is a usage error (exit 2, nothing run)', () => {
+    const json = cli(['run', 'configs/linear.yaml', '--json', '--pace', '20']);
+    expect(json.status).toBe(2);
+    expect(json.stdout).toBe('');
+    expect(json.stderr).toBe('--pace 20: the pace is for watching the dashboard; with --json the run always goes at full speed. Remove --pace\n');
+    const piped = cli(['run', 'configs/linear.yaml', '--pace', 'max']);
+    expect(piped.status).toBe(2);
+    expect(piped.stderr).toContain('when stdout is not a terminal the run always goes at full speed');
+    const bad = cli(['run', 'configs/linear.yaml', '--pace', 'fast']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('expected epochs per second (a number > 0, e.g. 50) or max.');
+  });
 });

@@ -183,9 +183,10 @@ describe('Trainer', () => {
 
   it('uses a learning rate changed mid-run and reports it', () => {
     const train = rows([[1]], [2]);
-    const trainer = new Trainer(config({ learning_rate: 0.1, init: { weights: [0], bias: 0.5 } }), dataset(train, 1), { clock: fakeClock() });
+    let factor = 1; // the dashboard's `+` doubles it through the run's control
+    const trainer = new Trainer(config({ learning_rate: 0.1, init: { weights: [0], bias: 0.5 } }), dataset(train, 1), { clock: fakeClock(), rateFactor: () => factor });
     expect(trainer.runEpoch().learning_rate).toBe(0.1);
-    trainer.learningRate = 0.2;
+    factor = 2;
     const [w, b] = [trainer.w[0], trainer.b];
     const event = trainer.runEpoch();
     expect(event.learning_rate).toBe(0.2);

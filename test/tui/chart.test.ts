@@ -89,7 +89,7 @@ describe('mergeColorRuns', () => {
     const cyan = '\u001b[36m';
     const reset = '\u001b[0m';
     const line = `  1 ┤${red}─${reset}${red}─${reset}${cyan}╮${reset} `;
-    expect(mergeColorRuns(line)).toBe(`  1 ┤${red}──${cyan}╮${reset} `);
+    expect(mergeColorRuns(line)).toBe(`  1 ┤${red}──${reset}${cyan}╮${reset} `);
     expect(mergeColorRuns('plain')).toBe('plain');
     const strip = (s: string): string => s.replace(/\u001b\[\d+m/g, '');
     expect(strip(mergeColorRuns(line))).toBe(strip(line));

@@ -22,11 +22,12 @@ function epoch(k: number, overrides: Partial<EpochEvent> = {}): EpochEvent {
 }
 
 function view(epochs: EpochEvent[], state: { paused?: boolean; learningRate?: number } = {}): MetricsView {
-  let t = 0;
-  const store = new MetricsStore(start, 'configs/demo.yaml', () => (t += 500));
-  store.view({ paused: false, learningRate: 0.05, weights: [0.1, 0.2], bias: 0.2 }); // first frame: starts the rate clock
+  const store = new MetricsStore(start, 'configs/demo.yaml');
+  store.parameters([0.1, 0.2], 0.2);
+  store.tick(0, false); // first frame: starts the rate clock
   for (const e of epochs) store.push(e);
-  return store.view({ paused: state.paused ?? false, learningRate: state.learningRate ?? 0.05, weights: [0.1, 0.2], bias: 0.2 });
+  store.tick(500, state.paused ?? false); // the next frame, 500 ms later
+  return store.view({ paused: state.paused ?? false, learningRate: state.learningRate ?? 0.05 });
 }
 
 const text = (element: React.JSX.Element): string => {
@@ -58,6 +59,31 @@ describe('Progress', () => {
     expect(progressBar(0, 10)).toBe('░'.repeat(10));
     expect(progressBar(0.5, 10)).toBe('█'.repeat(5) + '░'.repeat(5));
     expect(progressBar(1.5, 10)).toBe('█'.repeat(10));
+  });
+});
+
+describe('MetricsStore', () => {
+  it('view is pure: frames read the store, only tick measures the rate', () => {
+    const store = new MetricsStore(start, 'configs/demo.yaml');
+    store.tick(0, false);
+    for (let k = 1; k <= 50; k++) store.push(epoch(k));
+    const before = store.view({ paused: false, learningRate: 0.05 });
+    expect(store.view({ paused: false, learningRate: 0.05 })).toEqual(before);
+    expect(before.epochsPerSecond).toBeNull();
+    store.tick(500, false);
+    expect(store.view({ paused: false, learningRate: 0.05 }).epochsPerSecond).toBe(100);
+  });
+
+  it('time spent paused does not count in epochs per second', () => {
+    const store = new MetricsStore(start, 'configs/demo.yaml');
+    store.tick(0, false);
+    for (let k = 1; k <= 50; k++) store.push(epoch(k));
+    store.tick(500, false); // 100 ep/s
+    store.tick(600, true); // paused for ten seconds
+    store.tick(10_600, false); // resumed: the measurement starts again here
+    for (let k = 51; k <= 100; k++) store.push(epoch(k));
+    store.tick(11_100, false);
+    expect(store.view({ paused: false, learningRate: 0.05 }).epochsPerSecond).toBe(100);
   });
 });
 

@@ -1,7 +1,8 @@
 import { render } from 'ink-testing-library';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TrainingControl } from '../../src/train/control.js';
-import { runTraining } from '../../src/train/run.js';
+import type { EpochEvent } from '../../src/train/events.js';
+import { startRun } from '../../src/train/session.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { App } from '../../src/tui/App.js';
 import { Dashboard } from '../../src/tui/Dashboard.js';
@@ -17,25 +18,30 @@ function fakeClock(): () => number {
   return () => (t += 1);
 }
 
-function trainerFor(overrides: Parameters<typeof config>[0] = {}, d = 3, withValidation = true) {
+function runSetup(overrides: Parameters<typeof config>[0] = {}, d = 3, withValidation = true) {
   const all = randomRows(200, d, 4, (x) => Math.max(0, 1 + x[0] - 0.5 * x[1]));
   const train = { x: all.x.subarray(0, 160 * d), y: all.y.subarray(0, 160), n: 160 };
   const validation = withValidation ? { x: all.x.subarray(160 * d), y: all.y.subarray(160), n: 40 } : null;
-  const clock = fakeClock();
-  const trainer = new Trainer(config({ epochs: 100, learning_rate: 0.1, ...overrides }), dataset(train, d, validation), { clock });
-  const store = new MetricsStore(trainer.startEvent(), 'configs/test.yaml', clock, trainer.revived);
-  return { trainer, store, clock };
+  return { config: config({ epochs: 100, learning_rate: 0.1, ...overrides }), dataset: dataset(train, d, validation) };
+}
+
+function trainerFor(overrides: Parameters<typeof config>[0] = {}, d = 3, withValidation = true) {
+  const { config, dataset } = runSetup(overrides, d, withValidation);
+  const trainer = new Trainer(config, dataset, { clock: fakeClock() });
+  const store = new MetricsStore(trainer.startEvent(), 'configs/test.yaml', trainer.revived);
+  return { trainer, store };
 }
 
 function trained(epochs: number, overrides: Parameters<typeof config>[0] = {}, d = 3) {
   const t = trainerFor(overrides, d);
   for (let k = 0; k < epochs && t.trainer.status === null; k++) t.store.push(t.trainer.runEpoch());
   if (t.trainer.status !== null) t.store.finish(t.trainer.endEvent());
+  t.store.parameters(t.trainer.w, t.trainer.b);
   return t;
 }
 
 function frame(t: ReturnType<typeof trained>, options: { paused?: boolean; log?: boolean; width?: number; height?: number } = {}): string {
-  const view = t.store.view({ paused: options.paused ?? false, learningRate: t.trainer.learningRate, weights: t.trainer.w, bias: t.trainer.b });
+  const view = t.store.view({ paused: options.paused ?? false, learningRate: t.trainer.learningRate });
   const { lastFrame, unmount } = render(
     <Dashboard view={view} width={options.width ?? 100} height={options.height ?? 30} logScale={options.log ?? false} colors={NO_COLOR} />,
   );
@@ -57,7 +63,7 @@ describe('Dashboard', () => {
     expect(text).toMatchSnapshot();
     expect(text).toContain('epoch  40/100');
     expect(text).toContain('● running');
-    expect(text).toContain('━ validation');
+    expect(text).toContain('┄ validation'); // dotted: told apart without colour
   });
 
   it('fits the height it is given, and the width', () => {
@@ -74,7 +80,10 @@ describe('Dashboard', () => {
   });
 
   it('paused', () => {
-    const text = frame(trained(40), { paused: true });
+    const t = trained(40);
+    expect(frame(t, { paused: true })).toContain('● pausing…'); // until the run says it waits
+    t.store.idle();
+    const text = frame(t, { paused: true });
     expect(text).toContain('● paused');
     expect(text).toContain('space resume · s step');
   });
@@ -87,7 +96,7 @@ describe('Dashboard', () => {
     const text = frame(trained(100));
     expect(text).toMatchSnapshot();
     expect(text).toContain('completed after 100 epochs');
-    expect(text).toContain('● done');
+    expect(text).toContain('● completed'); // the JSON status's own word
   });
 
   it('diverged: says so in plain words with a smaller learning rate to try', () => {
@@ -106,7 +115,8 @@ describe('Dashboard', () => {
   it('a long history keeps the charts inside their width', () => {
     const t = trainerFor({ epochs: 1_000_000 });
     for (let k = 0; k < 50_000; k++) t.store.push(t.trainer.runEpoch());
-    const view = t.store.view({ paused: false, learningRate: 0.1, weights: t.trainer.w, bias: t.trainer.b });
+    t.store.parameters(t.trainer.w, t.trainer.b);
+    const view = t.store.view({ paused: false, learningRate: 0.1 });
     expect(view.history.loss.length).toBeLessThanOrEqual(1024);
     const lines = frame(t, { width: 100, height: 30 }).split('\n');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
@@ -131,52 +141,75 @@ describe('Dashboard', () => {
 });
 
 describe('App keys', () => {
+  /** A long run on this thread with the dashboard as its view, as `run` wires it (there on a worker). */
   async function live(overrides: Parameters<typeof config>[0] = {}) {
-    const t = trainerFor({ epochs: 1_000_000_000, ...overrides });
+    const { config, dataset } = runSetup({ epochs: 1_000_000_000, ...overrides });
     const control = new TrainingControl();
     const abort = new AbortController();
-    const ink = render(
-      <App store={t.store} control={control} trainer={t.trainer} colors={NO_COLOR} onQuit={() => abort.abort()} size={{ width: 100, height: 30 }} fps={30} />,
-    );
-    const done = runTraining(t.trainer, { clock: () => performance.now(), control, signal: abort.signal, onEveryEpoch: (e) => t.store.push(e) });
-    await new Promise((r) => setTimeout(r, 50));
-    return { ...t, control, abort, ink, done };
+    const seen: { events: EpochEvent[]; idle: number; store: MetricsStore | null } = { events: [], idle: 0, store: null };
+    let ink: ReturnType<typeof render> | null = null;
+    const done = startRun({
+      config,
+      dataset,
+      threads: 1,
+      control,
+      signal: abort.signal,
+      thread: 'main',
+      clock: () => performance.now(),
+      views: [
+        {
+          start: (event, notes) => {
+            seen.store = new MetricsStore(event, 'configs/test.yaml', notes.revived);
+            ink = render(<App store={seen.store} control={control} colors={NO_COLOR} onQuit={() => abort.abort()} size={{ width: 100, height: 30 }} fps={30} />);
+          },
+          everyEpoch: (event) => {
+            seen.store?.push(event);
+            seen.events.push(event);
+          },
+          idle: () => {
+            seen.store?.idle();
+            seen.idle++;
+          },
+        },
+      ],
+    });
+    await vi.waitFor(() => expect(seen.events.length).toBeGreaterThan(0));
+    const epoch = (): number => seen.events.length;
+    return { control, abort, ink: ink!, done, seen, epoch };
   }
-  const tick = (ms = 60): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  /** Lets every pending callback run a few times over, without waiting on the wall clock. */
+  const settle = async (): Promise<void> => {
+    for (let k = 0; k < 20; k++) await new Promise((r) => setImmediate(r));
+  };
 
   it('space pauses training; s advances exactly one epoch; space resumes', async () => {
     const app = await live();
     app.ink.stdin.write(' ');
-    await tick();
-    const paused = app.trainer.epoch;
-    await tick(100);
-    expect(app.trainer.epoch).toBe(paused);
-    expect(app.ink.lastFrame()).toContain('● paused');
+    await vi.waitFor(() => expect(app.seen.idle).toBe(1)); // the loop stopped at an epoch boundary
+    const paused = app.epoch();
+    await vi.waitFor(() => expect(app.ink.lastFrame()).toContain('● paused'));
+    await settle();
+    expect(app.epoch()).toBe(paused);
     app.ink.stdin.write('s');
-    await tick();
-    expect(app.trainer.epoch).toBe(paused + 1);
+    await vi.waitFor(() => expect(app.seen.idle).toBe(2));
+    await settle();
+    expect(app.epoch()).toBe(paused + 1);
     app.ink.stdin.write(' ');
-    await tick();
-    expect(app.trainer.epoch).toBeGreaterThan(paused + 1);
+    await vi.waitFor(() => expect(app.epoch()).toBeGreaterThan(paused + 1));
     app.abort.abort();
     await app.done;
     app.ink.unmount();
   });
 
-  it('+ and - double and halve the learning rate the trainer uses', async () => {
+  it('+ and - double and halve the learning rate the run uses, through its control', async () => {
     const app = await live();
-    const events: number[] = [];
     app.ink.stdin.write('+');
-    await tick();
-    expect(app.trainer.learningRate).toBe(0.2);
-    const event = app.trainer.runEpoch();
-    events.push(event.learning_rate);
+    await vi.waitFor(() => expect(app.seen.events[app.seen.events.length - 1].learning_rate).toBe(0.2));
     app.ink.stdin.write('-');
     app.ink.stdin.write('-');
-    await tick();
-    expect(app.trainer.learningRate).toBe(0.05);
-    expect(events).toEqual([0.2]);
-    expect(app.ink.lastFrame()).toContain('lr 0.05');
+    await vi.waitFor(() => expect(app.seen.events[app.seen.events.length - 1].learning_rate).toBe(0.05));
+    await vi.waitFor(() => expect(app.ink.lastFrame()).toContain('lr 0.05'));
+    expect(app.control.rateFactor).toBe(0.5);
     app.abort.abort();
     await app.done;
     app.ink.unmount();
@@ -185,11 +218,9 @@ describe('App keys', () => {
   it('l toggles the log scale', async () => {
     const app = await live();
     app.ink.stdin.write('l');
-    await tick();
-    expect(app.ink.lastFrame()).toContain('loss (log scale)');
+    await vi.waitFor(() => expect(app.ink.lastFrame()).toContain('loss (log scale)'));
     app.ink.stdin.write('l');
-    await tick();
-    expect(app.ink.lastFrame()).not.toContain('log scale)');
+    await vi.waitFor(() => expect(app.ink.lastFrame()).not.toContain('log scale)'));
     app.abort.abort();
     await app.done;
     app.ink.unmount();
@@ -198,7 +229,7 @@ describe('App keys', () => {
   it('q ends the run with status interrupted', async () => {
     const app = await live();
     app.ink.stdin.write('q');
-    const end = await app.done;
+    const { end } = await app.done;
     expect(end.status).toBe('interrupted');
     app.ink.unmount();
   });

@@ -1,5 +1,5 @@
 import { render } from 'ink-testing-library';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatNumber } from '../../src/format.js';
 import type { RunLog } from '../../src/logs/read.js';
 import type { EpochEvent } from '../../src/train/events.js';
@@ -39,14 +39,12 @@ describe('replay screen', () => {
   it('re-plays in time at --speed: epochs appear as their recorded time comes', async () => {
     const log = recorded('fast', 0.1, 80);
     let now = 0;
-    const { lastFrame, unmount } = render(<Replay log={log} colors={NO_COLOR} speed={1} size={{ width: 100, height: 30 }} interactive={false} now={() => now} />);
+    const { lastFrame, unmount } = render(<Replay log={log} colors={NO_COLOR} timing={{ speed: 1 }} size={{ width: 100, height: 30 }} interactive={false} now={() => now} />);
     now = log.epochs[9].elapsed_ms; // the 10th epoch's time
-    await new Promise((r) => setTimeout(r, 150));
-    expect(lastFrame()).toMatch(/epoch 10\/80/);
+    await vi.waitFor(() => expect(lastFrame()).toMatch(/epoch 10\/80/));
     expect(lastFrame()).toContain('replaying · l log scale · q jump to the end');
     now = 1e9;
-    await new Promise((r) => setTimeout(r, 150));
-    expect(lastFrame()).toContain('completed after 80 epochs');
+    await vi.waitFor(() => expect(lastFrame()).toContain('completed after 80 epochs'));
     unmount();
   });
 });
@@ -54,7 +52,7 @@ describe('replay screen', () => {
 describe('compare screen', () => {
   it('overlays both runs with a legend and a table', () => {
     const logs = [recorded('fast', 0.1, 80), recorded('slow', 0.01, 120)];
-    const { lastFrame, unmount } = render(<Compare logs={logs} colors={NO_COLOR} width={100} height={30} log={false} />);
+    const { lastFrame, unmount } = render(<Compare logs={logs} colors={NO_COLOR} size={{ width: 100, height: 30 }} log={false} />);
     const text = lastFrame() ?? '';
     unmount();
     expect(text).toMatchSnapshot();
