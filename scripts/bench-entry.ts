@@ -6,3 +6,7 @@ export { ParallelKernel, PARALLEL_MIN_CELLS, SIMD_MIN_FEATURES } from '../src/ne
 export { fusedPass, passSums } from '../src/neuron/pass.js';
 export { renderChart } from '../src/tui/chart.js';
 export { MetricsStore } from '../src/tui/store.js';
+export { Dashboard } from '../src/tui/Dashboard.js';
+export { palette } from '../src/tui/palette.js';
+export { renderToString } from 'ink';
+export { createElement } from 'react';
