@@ -24,8 +24,13 @@ export interface AppProps {
   clock?: () => number;
 }
 
-/** The share of this thread's time that drawing may take before frames are spaced out. */
-const FRAME_BUDGET = 0.1;
+/**
+ * The share of this thread's time that drawing may take before frames are spaced out: small while
+ * training runs at full speed (on a busy machine this thread's time comes out of the training
+ * thread's), larger while the pace holds training back (it waits anyway; the curves should flow).
+ */
+const FRAME_BUDGET = 0.05;
+const PACED_FRAME_BUDGET = 0.25;
 /** Frames never come further apart than this. */
 const MAX_FRAME_MS = 1000;
 
@@ -62,7 +67,10 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
       const now = performance.eventLoopUtilization();
       const busy = performance.eventLoopUtilization(now, last).utilization;
       last = now;
-      delay = Math.min(MAX_FRAME_MS, Math.max(1000 / fps, busy > FRAME_BUDGET ? delay * 1.5 : delay / 1.25));
+      const rate = store.epochsPerSecond;
+      const paced = control.pace > 0 && rate !== null && rate < 1.25 * control.pace && rate > 0.8 * control.pace;
+      const budget = paced ? PACED_FRAME_BUDGET : FRAME_BUDGET;
+      delay = Math.min(MAX_FRAME_MS, Math.max(1000 / fps, busy > budget ? delay * 1.5 : delay / 1.25));
       timer = setTimeout(frame, delay);
     };
     timer = setTimeout(frame, delay);
