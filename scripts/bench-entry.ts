@@ -10,3 +10,7 @@ export { neuronPageData } from '../src/tui/neuron/data.js';
 export { syntheticRows } from '../src/data/synthetic.js';
 export { engineKernel } from '../src/neuron/screened.js';
 export { Trainer } from '../src/train/trainer.js';
+export { Dashboard } from '../src/tui/Dashboard.js';
+export { palette } from '../src/tui/palette.js';
+export { renderToString } from 'ink';
+export { createElement } from 'react';

@@ -29,7 +29,8 @@ const best = (times, f) => {
 
 // Inside the project, so that the bundle's external imports resolve from node_modules.
 const entry = join(root, 'node_modules/.cache/neuron-tui-bench/bench.mjs');
-await build({ entryPoints: [join(root, 'scripts/bench-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry, logLevel: 'warning', external: ['asciichart'] });
+await build({ entryPoints: [join(root, 'scripts/bench-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry, logLevel: 'warning', jsx: 'automatic', external: ['asciichart', 'ink', 'react', 'react/jsx-runtime'] });
+process.env.NODE_ENV ??= 'production'; // React's production build, as the dashboard loads it
 const P = await import(pathToFileURL(entry).href);
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 // Some machines set these to work around old OpenBLAS bugs; they slow a current numpy down, and
@@ -253,22 +254,29 @@ process.stderr.write('screened engine (issue 18):\n');
   pool.close();
 }
 
-process.stderr.write('chart drawing:\n');
+process.stderr.write('dashboard frame:\n');
 {
-  const start = { type: 'start', config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 }, dataset: { train: 1, validation: 0, features: ['x'], target: 'y', source: 's', skipped: 0 } };
+  // CPU of one whole frame at 120×40 (store view, charts, Ink layout and output), after 1e6 epochs
+  // vs after 1e3: the store's buckets keep it flat, whatever the epoch count.
+  const start = { type: 'start', config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 }, dataset: { train: 100, validation: 20, features: ['x1', 'x2'], target: 'y', source: 's', skipped: 0 } };
+  const colors = P.palette(true);
   const frame = (epochs) => {
-    const store = new P.MetricsStore(start, 'b');
-    for (let e = 1; e <= epochs; e++) store.push({ type: 'epoch', epoch: e, loss: 1 / e, val_loss: null, active_ratio: 0.9, val_active_ratio: null, weight_norm: 1, bias: 0, grad_norm: 1, learning_rate: 0.1, elapsed_ms: e });
-    return best(50, () => {
-      const t = performance.now();
-      const view = store.view({ paused: false, learningRate: 0.1 });
-      P.renderChart([{ values: view.history.loss }], { width: 98, height: 12 });
-      P.renderChart([{ values: view.history.weightNorm }], { width: 48, height: 10 });
-      P.renderChart([{ values: view.history.active }], { width: 48, height: 10, min: 0, max: 1 });
-      return performance.now() - t;
+    const store = new P.MetricsStore(start, 'b.yaml');
+    for (let e = 1; e <= epochs; e++) {
+      const loss = 1 / e + (e % 97 === 0 ? 0.5 : 0);
+      store.push({ type: 'epoch', epoch: e, loss, val_loss: 1.1 * loss, active_ratio: 0.9, val_active_ratio: 0.85, weight_norm: 1 + 1 / e, bias: 0, grad_norm: 1, learning_rate: 0.1, elapsed_ms: e });
+    }
+    store.parameters([1, 2], 0.5);
+    return best(20, () => {
+      const t = process.cpuUsage();
+      const view = store.view({ paused: false, learningRate: 0.1, pace: 0 }, 0.6);
+      P.renderToString(P.createElement(P.Dashboard, { view, width: 120, height: 40, logScale: false, colors }), { columns: 120 });
+      const used = process.cpuUsage(t);
+      return (used.user + used.system) / 1000;
     });
   };
-  row('chart frame after 1e6 epochs vs after 1e3 (1.00× = flat)', frame(1_000_000), frame(1000), 'ms', 'lower');
+  frame(1000); // warm up
+  row('dashboard frame CPU at 120×40: after 1e6 epochs vs after 1e3 (1.00× = flat)', frame(1_000_000), frame(1000), 'ms', 'lower');
 }
 
 process.stderr.write('start-up and memory:\n');
@@ -330,7 +338,8 @@ if (spawnSync('tmux', ['-V']).status === 0) {
     const command = `${process.execPath} ${cli} run ${config} --out ${out}`;
     if (terminal) {
       const socket = `bench-${process.pid}`;
-      execFileSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 'b', '-x', '120', '-y', '40', command]);
+      // Full speed: by default the dashboard spreads a short run over ~5 s.
+      execFileSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 'b', '-x', '120', '-y', '40', `${command} --pace max`]);
       while (spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'b'], { stdio: 'ignore' }).status === 0) execFileSync('sleep', ['0.1']);
     } else {
       execFileSync('sh', ['-c', `${command} --json > /dev/null`]);

@@ -24,6 +24,16 @@ export interface AppProps {
   clock?: () => number;
 }
 
+/**
+ * The share of this thread's time that drawing may take before frames are spaced out: small while
+ * training runs at full speed (on a busy machine this thread's time comes out of the training
+ * thread's), larger while the pace holds training back (it waits anyway; the curves should flow).
+ */
+const FRAME_BUDGET = 0.05;
+const PACED_FRAME_BUDGET = 0.25;
+/** Frames never come further apart than this. */
+const MAX_FRAME_MS = 1000;
+
 /** The next smoothing weight of the cycle off → 0.6 → 0.9 → 0.99 → off. */
 export function nextSmoothing(current: Smoothing): Smoothing {
   return SMOOTHING[(SMOOTHING.indexOf(current) + 1) % SMOOTHING.length];
@@ -41,15 +51,30 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
   useEffect(() => {
     if (finished) return undefined;
     let shown = -1;
-    const timer = setInterval(() => {
+    let delay = 1000 / fps;
+    let last = performance.eventLoopUtilization();
+    let timer: NodeJS.Timeout;
+    const frame = (): void => {
       store.tick(clock(), control.paused);
-      // A frame costs the UI thread tens of milliseconds: draw only what changed (a slow epoch
-      // leaves the thread idle, so keys answer at once).
-      if (store.version === shown) return;
-      shown = store.version;
-      setFrame((f) => f + 1);
-    }, 1000 / fps);
-    return () => clearInterval(timer);
+      // Draw only what changed: a slow epoch leaves this thread idle, so keys answer at once.
+      if (store.version !== shown) {
+        shown = store.version;
+        setFrame((f) => f + 1);
+      }
+      // A frame costs tens of milliseconds of Ink work. Keep this thread within its budget by
+      // spacing frames out (keys still redraw at once): on a busy machine the drawing then takes
+      // little from the training thread.
+      const now = performance.eventLoopUtilization();
+      const busy = performance.eventLoopUtilization(now, last).utilization;
+      last = now;
+      const rate = store.epochsPerSecond;
+      const paced = control.pace > 0 && rate !== null && rate < 1.25 * control.pace && rate > 0.8 * control.pace;
+      const budget = paced ? PACED_FRAME_BUDGET : FRAME_BUDGET;
+      delay = Math.min(MAX_FRAME_MS, Math.max(1000 / fps, busy > budget ? delay * 1.5 : delay / 1.25));
+      timer = setTimeout(frame, delay);
+    };
+    timer = setTimeout(frame, delay);
+    return () => clearTimeout(timer);
   }, [fps, finished]);
 
   const view = store.view({ paused: control.paused, learningRate: store.start.config.learning_rate * control.rateFactor, pace: control.pace }, smoothing);

@@ -6,6 +6,7 @@ import { safeText } from './text.js';
 
 /** Weights beside their feature names, as many as fit in `width`, then an ellipsis with the count left. */
 export function weightsLine(names: readonly string[], weights: readonly number[], bias: number | undefined, width: number): string {
+  if (weights.length === 0) return `bias ${formatNumber(bias)}`; // a replay knows the weights only at the end
   let line = `bias ${formatNumber(bias)}  w`;
   for (let j = 0; j < weights.length; j++) {
     const item = ` ${safeText(names[j] ?? `x${j + 1}`, 24)} ${formatNumber(weights[j])}`;

@@ -14,11 +14,13 @@ export function screenColors(stdout: NodeJS.WriteStream): Palette {
 
 /**
  * Puts a screen on the terminal with the render options every screen uses: keys are the
- * screen's to handle (Ctrl-C included: a run must still write its end event), and console output
- * is left alone.
+ * screen's to handle (Ctrl-C included: a run must still write its end event), console output is
+ * left alone, and frames are not throttled.
  */
 export function mountScreen(element: ReactNode, io: ScreenIo): Instance {
-  return render(element, { stdout: io.stdout, stdin: io.stdin ?? process.stdin, exitOnCtrlC: false, patchConsole: false });
+  // maxFps: Ink would hold a key's frame back up to 1/maxFps after the last one; the dashboard
+  // paces its own frames (App), so a key redraws at once.
+  return render(element, { stdout: io.stdout, stdin: io.stdin ?? process.stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 1000 });
 }
 
 /** Keys are read only where raw mode is possible. */

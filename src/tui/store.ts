@@ -141,6 +141,11 @@ export class MetricsStore {
     this.version++;
   }
 
+  /** The measured rate (see tick); null before the first measurement, while paused, after the end. */
+  get epochsPerSecond(): number | null {
+    return this.rate?.perSecond ?? null;
+  }
+
   get finished(): boolean {
     return this.end !== null;
   }
