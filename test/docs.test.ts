@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../src/config/load.js';
 import { loadDataset } from '../src/data/dataset.js';
+import { KEYS } from '../src/tui/Help.js';
 import { readSection, replaceSection } from '../scripts/readme-section.mjs';
 import { cli, jsonLines, ROOT } from './helpers.js';
 
@@ -178,6 +179,13 @@ describe('the README is the manual', () => {
     expect(fields.has('grad_norm')).toBe(true);
     const text = section('## JSON lines');
     expect([...fields].filter((field) => !text.includes(`\`${field}\``))).toEqual([]);
+  });
+
+  it('lists every dashboard key of the ? overlay in the key table', () => {
+    const documented = documentedNames(section('## The dashboard'));
+    const keys = KEYS.flatMap(([label]) => label.split(/,\s*|\s+/).filter(Boolean));
+    expect(keys).toContain('space');
+    expect(keys.filter((key) => !documented.has(key))).toEqual([]);
   });
 
   it('has tables whose rows all have as many cells as their header', () => {

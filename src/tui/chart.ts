@@ -129,7 +129,10 @@ function epochAxis(first: number, last: number, plotWidth: number): string {
 
 /**
  * Lines of a chart sized to `width` × `height`, or a placeholder when there is nothing finite to
- * draw yet. Each column shows its epochs' mean as a line and their minimum-to-maximum extent (╎),
+ * draw yet. Drawn here rather than by asciichart's plot (whose colour names the palette still uses):
+ * plot throws or draws garbage on non-finite values, takes one set of glyphs for all series (no
+ * dotted validation line), has no per-column extent, mark or epoch axis, and colours every
+ * character separately, which made each Ink frame measurably slower. Each column shows its epochs' mean as a line and their minimum-to-maximum extent (╎),
  * so a spike stays visible; the y-range covers every value ever recorded; non-finite epochs are
  * gaps marked × on the bottom line. Never throws on empty, constant or non-finite series.
  */
