@@ -1,6 +1,5 @@
 import { loadConfig, parseOverride } from '../config/load.js';
-import { loadDataset } from '../data/dataset.js';
-import { readInitFrom } from '../data/saved-weights.js';
+import { loadTrainingData } from '../data/saved-weights.js';
 import { formatNumber } from '../format.js';
 import { gradcheck, STEP, TOLERANCE, FLOOR, type GradientPass } from '../neuron/gradcheck.js';
 import { Trainer } from '../train/trainer.js';
@@ -21,11 +20,11 @@ function cell(value: number, width: number): string {
  */
 export function gradcheckCommand(file: string, flags: { set?: string[] }, io: RunIo, pass?: GradientPass): number {
   const loaded = loadConfig(file, (flags.set ?? []).map(parseOverride));
-  const dataset = loadDataset(loaded);
+  const { dataset, initial } = loadTrainingData(loaded);
   const { x, y, n } = dataset.train;
   const d = dataset.d;
   let t = 0;
-  const trainer = new Trainer(loaded.config, dataset, { clock: () => t++, initial: readInitFrom(loaded, dataset) });
+  const trainer = new Trainer(loaded.config, dataset, { clock: () => t++, initial });
   const write = (text: string): void => void io.stdout.write(text);
 
   write(`gradcheck ${file}: ${n} rows × ${d} features, the full-batch gradient against central differences\n`);

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { readCsvHeader, readCsvNumbers } from '../data/csv.js';
-import { fileErrorCause } from '../files/causes.js';
+import { readCsvFile } from '../data/dataset.js';
 import { checkOutputs } from '../files/outputs.js';
 import { writeWholeFile } from '../files/write.js';
 import { InputError } from '../errors.js';
@@ -115,13 +115,9 @@ export function stableLearningRate(d: number): number {
 
 /** The CSV's columns for `init --data`, read (every row checked) so that the config runs as written. */
 function csvStarter(csvFile: string, configFile: string): CsvStarter {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(csvFile);
-  } catch (error) {
-    const why = fileErrorCause(error);
+  const bytes = readCsvFile(csvFile, (why) => {
     throw new InputError([{ where: `--data ${csvFile}`, message: `cannot read the CSV: ${why}` }]);
-  }
+  });
   const header = readCsvHeader(bytes, csvFile);
   const { names } = header;
   if (names.length < 2) {

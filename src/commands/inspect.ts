@@ -1,6 +1,5 @@
 import { loadConfig, parseOverride } from '../config/load.js';
-import type { RunConfig } from '../config/types.js';
-import { loadDataset } from '../data/dataset.js';
+import { loadTrainingData } from '../data/saved-weights.js';
 import { InputError } from '../errors.js';
 import { formatNumber, formatPercent, statusAdvice } from '../format.js';
 import { inspectNeuron, kinkReach, maxRowNorm, type Inspection, type Parameters } from '../neuron/curvature.js';
@@ -52,13 +51,12 @@ export function inspectCommand(file: string, flags: InspectFlags, io: RunIo): nu
   if (at > config.epochs) {
     throw new InputError([{ where: `--at ${at}`, message: `the config trains at most ${config.epochs} epochs; use --at ${config.epochs} or less, or --set epochs=${at}` }]);
   }
-  const dataset = loadDataset(loaded);
+  const { dataset, initial } = loadTrainingData(loaded);
   const { n } = dataset.train;
   const d = dataset.d;
   let t = 0;
-  const trainer = new Trainer(config, dataset, { clock: () => t++ });
-  // `l2` is added to the config by the optimizers issue; until then it is absent, i.e. 0.
-  const l2 = (config as RunConfig & { l2?: number }).l2 ?? 0;
+  const trainer = new Trainer(config, dataset, { clock: () => t++, initial });
+  const l2 = config.l2 ?? 0;
 
   let before: Parameters | null = null;
   while (trainer.epoch < at && trainer.status === null) {

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { readCsvHeader, readCsvNumbers, type CsvHeader } from '../data/csv.js';
-import type { Rows } from '../data/dataset.js';
+import { readCsvFile, type Rows } from '../data/dataset.js';
 import { applyStandardization, readWeightsFile } from '../data/saved-weights.js';
-import { fileErrorCause } from '../files/causes.js';
 import { checkOutputs } from '../files/outputs.js';
 import { writeWholeFile } from '../files/write.js';
 import { InputError } from '../errors.js';
@@ -13,15 +11,6 @@ import type { RunIo } from './run.js';
 export interface PredictFlags {
   out?: string;
   json?: boolean;
-}
-
-function readBytes(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    const why = fileErrorCause(error);
-    throw new InputError([{ where: file, message: `cannot read the data file: ${why}` }]);
-  }
 }
 
 /**
@@ -52,14 +41,15 @@ function readFeaturesAndTarget(bytes: Uint8Array, header: CsvHeader, features: n
  */
 export function predictCommand(weightsFile: string, dataFile: string, flags: PredictFlags, io: RunIo): number {
   const saved = readWeightsFile(weightsFile, (message) => ({ where: weightsFile, message }));
-  if (flags.out) {
-    const inputs = [
-      { where: `the weights file ${weightsFile}`, path: weightsFile },
-      { where: `the data file ${dataFile}`, path: dataFile },
-    ];
-    checkOutputs(inputs, [{ where: `--out ${flags.out}`, path: flags.out }]);
-  }
-  const bytes = readBytes(dataFile);
+  // Also without --out: `predict w.json d.csv >> d.csv` must not append to the data.
+  const inputs = [
+    { where: `the weights file ${weightsFile}`, path: weightsFile },
+    { where: `the data file ${dataFile}`, path: dataFile },
+  ];
+  checkOutputs(inputs, flags.out ? [{ where: `--out ${flags.out}`, path: flags.out }] : []);
+  const bytes = readCsvFile(dataFile, (why) => {
+    throw new InputError([{ where: dataFile, message: `cannot read the data file: ${why}` }]);
+  });
   const header = readCsvHeader(bytes, dataFile);
   const { names } = header;
   const missing = saved.features.filter((f) => !names.includes(f));

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { loadConfig, parseOverride } from '../config/load.js';
-import { loadDataset, type Dataset } from '../data/dataset.js';
-import { initFromOverride, readInitFrom } from '../data/saved-weights.js';
+import type { Dataset } from '../data/dataset.js';
+import { initFromFile, initFromOverride, loadTrainingData } from '../data/saved-weights.js';
 import { InputError } from '../errors.js';
 import { checkRunFiles } from '../files/outputs.js';
 import { RunStops } from '../files/process.js';
@@ -80,10 +80,12 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   }
   const overrides = [...(flags.set ?? []).map(parseOverride), ...initFromOverride(flags.initFrom)];
   const loaded = loadConfig(configPath, overrides);
-  const dataset = loadDataset(loaded);
-  const initial = readInitFrom(loaded, dataset);
-  checkRunFiles(loaded, [['--out', flags.out], ['--save-weights', flags.saveWeights]]);
+  const { dataset, initial } = loadTrainingData(loaded);
+  checkRunFiles({ ...loaded, weightsFile: initFromFile(loaded) }, [['--out', flags.out], ['--save-weights', flags.saveWeights]]);
 
+  // Opened first: it can still fail (a lock taken since the check, a pipe without a reader) before
+  // there are signal handlers to remove or a dashboard to close.
+  const out = flags.out ? new JsonLinesFile(flags.out, (problem) => stops.fail(problem)) : null;
   // SIGINT, SIGTERM, SIGHUP, stdout closed by its reader, a failed write, `q`: each ends the run as interrupted.
   const stops = new RunStops();
   const abort = stops.abort;
@@ -95,7 +97,6 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
     ? (await importInteractive(() => import('../tui/live.js'), io.stdout)).openDashboard({ configPath, control, stdout: io.stdout, onQuit: () => abort.abort(), outputs })
     : null;
   if (dashboard) control.setPace(dashboardPace(flags.pace, loaded.config.epochs));
-  const out = flags.out ? new JsonLinesFile(flags.out, (problem) => stops.fail(problem)) : null;
   const views = [...(out ? [fileView(out)] : []), dashboard ? dashboard.view : headlessView(flags, io, dataset)];
 
   let result: RunResult;

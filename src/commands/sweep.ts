@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { loadConfig, parseOverride, type LoadedConfig } from '../config/load.js';
-import { loadDataset } from '../data/dataset.js';
+import { loadTrainingData } from '../data/saved-weights.js';
 import { InputError, type Problem } from '../errors.js';
 import { writeWholeFile } from '../files/write.js';
 import { formatNumber } from '../format.js';
@@ -48,10 +48,10 @@ function validateRuns(configPath: string, runs: readonly SweepRun[]): LoadedConf
       const loaded = loadConfig(configPath, run.sets.map(parseOverride));
       first ??= loaded;
       const { data, seed, init } = loaded.config;
-      const key = JSON.stringify([data, seed, 'weights' in init ? init.weights.length : null]);
+      const key = JSON.stringify([data, seed, init]);
       if (!checkedData.has(key)) {
         checkedData.add(key);
-        loadDataset(loaded);
+        loadTrainingData(loaded);
       }
     } catch (error) {
       if (!(error instanceof InputError)) throw error;

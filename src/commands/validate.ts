@@ -1,5 +1,5 @@
 import { loadConfig, parseOverride } from '../config/load.js';
-import { loadDataset } from '../data/dataset.js';
+import { loadTrainingData } from '../data/saved-weights.js';
 import { formatProblems, InputError } from '../errors.js';
 import type { RunIo } from './run.js';
 
@@ -13,7 +13,7 @@ export function validateCommand(files: string[], flags: { set?: string[] }, io: 
   for (const file of files) {
     try {
       const loaded = loadConfig(file, overrides);
-      const dataset = loadDataset(loaded);
+      const { dataset } = loadTrainingData(loaded);
       const skipped = dataset.skipped ? `, ${dataset.skipped} rows skipped` : '';
       const rows = `${dataset.train.n}${dataset.validation ? ` + ${dataset.validation.n} validation` : ''} rows × ${dataset.d} features${skipped}`;
       io.stdout.write(`${file}: ok (${rows})\n`);

@@ -43,10 +43,12 @@ interface AllRows extends Rows {
 }
 
 /** A CSV's bytes, gunzipped when it is gzip-compressed; refused by name when it is not UTF-8 text. */
-function readCsvBytes(loaded: LoadedConfig, file: string): Uint8Array {
-  const refuse = (why: string): never => {
-    throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
-  };
+/**
+ * A CSV file's bytes, as every command reads them (run, predict, init --data): size limits also for
+ * pipes, gzip read transparently, encodings that are not UTF-8 refused by name. `refuse` places the
+ * reason where the user named the file.
+ */
+export function readCsvFile(file: string, refuse: (why: string) => never): Uint8Array {
   const checkEncoding = (bytes: Uint8Array): void => {
     if (isGzip(bytes)) return;
     const encoding = notUtf8(bytes);
@@ -77,7 +79,9 @@ function readCsvRows(loaded: LoadedConfig, cwd: string): AllRows {
   const file = dataFile as string;
   const near = relative(cwd, file);
   const shown = near && !near.startsWith('..') ? near : file;
-  const bytes = readCsvBytes(loaded, file);
+  const bytes = readCsvFile(file, (why) => {
+    throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
+  });
   const header = readCsvHeader(bytes, shown, config.data.delimiter ?? 'auto');
   // Names are shown in messages and the dashboard: a header that is not UTF-8 is refused, not shown garbled.
   if (header.names.some((name) => name.includes('\uFFFD'))) {

@@ -5,7 +5,7 @@ import { fileErrorCause } from '../files/causes.js';
 import { InputError, type Problem } from '../errors.js';
 import type { Parameters } from '../neuron/init.js';
 import type { SavedWeights } from '../sinks/weights.js';
-import type { Dataset } from './dataset.js';
+import { loadDataset, type Dataset } from './dataset.js';
 
 type Standardization = NonNullable<SavedWeights['standardization']>;
 
@@ -42,6 +42,9 @@ export function readWeightsFile(path: string, problem: (message: string) => Prob
   expect(typeof saved.bias === 'number' && Number.isFinite(saved.bias), '`bias` must be a finite number');
   expect(Array.isArray(saved.features) && saved.features.length === d && saved.features.every((f) => typeof f === 'string'), `\`features\` must be ${d} column names, one per weight`);
   expect(typeof saved.target === 'string', '`target` must be the target column name');
+  const names = saved.features as string[];
+  expect(new Set(names).size === names.length, '`features` names a column twice');
+  expect(!names.includes(saved.target as string), '`target` is also one of the `features`');
   if (saved.standardization !== undefined) {
     const s = saved.standardization as Partial<Standardization> | null;
     expect(typeof s === 'object' && s !== null && isNumbers(s.mean, d) && isNumbers(s.std, d) && s.std.every((v) => v >= 0), `\`standardization\` must be {mean, std} with ${d} finite numbers each (std ≥ 0)`);
@@ -68,8 +71,8 @@ export function applyStandardization(x: Float64Array, d: number, s: Standardizat
  */
 export function readInitFrom(loaded: LoadedConfig, dataset: Dataset): Parameters | undefined {
   const init = loaded.config.init;
-  if (!('from' in init)) return undefined;
-  const path = resolve(dirname(loaded.file), init.from);
+  const path = initFromFile(loaded);
+  if (!('from' in init) || path === undefined) return undefined;
   const problem = (message: string): Problem => loaded.problemAt(['init', 'from'], message);
   const fail = (message: string): never => {
     throw new InputError([problem(message)]);
@@ -106,4 +109,26 @@ export function readInitFrom(loaded: LoadedConfig, dataset: Dataset): Parameters
 /** `run --init-from FILE` is `init: {from: FILE}` with FILE relative to the working folder. */
 export function initFromOverride(file: string | undefined): Override[] {
   return file === undefined ? [] : [{ flag: `--init-from ${file}`, path: ['init'], value: { from: resolve(file) } }];
+}
+
+/** The inputs of a training run from its loaded config: the rows, and the parameters `init.from` starts from. */
+export interface TrainingData {
+  dataset: Dataset;
+  /** Absent unless the config has `init.from` (or `run --init-from`). */
+  initial: Parameters | undefined;
+}
+
+/**
+ * Everything `run` reads before it trains, in one place, so that `validate`, `inspect`,
+ * `gradcheck` and a sweep's checks refuse exactly what `run` refuses.
+ */
+export function loadTrainingData(loaded: LoadedConfig): TrainingData {
+  const dataset = loadDataset(loaded);
+  return { dataset, initial: readInitFrom(loaded, dataset) };
+}
+
+/** The `init.from` weights file a config reads, as an absolute path; undefined without one. */
+export function initFromFile(loaded: LoadedConfig): string | undefined {
+  const init = loaded.config.init;
+  return 'from' in init ? resolve(dirname(loaded.file), init.from) : undefined;
 }

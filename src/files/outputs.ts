@@ -129,10 +129,18 @@ export function checkOutputs(inputs: readonly NamedFile[], outputs: readonly Nam
   return located;
 }
 
-/** The files a run reads: its config and, when the data is a CSV, the data file. */
-export function runInputs(loaded: { file: string; dataFile?: string }): NamedFile[] {
-  const inputs = [{ where: `the config ${loaded.file}`, path: loaded.file }];
-  if (loaded.dataFile) inputs.push({ where: `the data file ${shown(loaded.dataFile)}`, path: loaded.dataFile });
+/** What a run reads: the config file, the data file when the data is a CSV, the `init.from` weights when it starts from them. */
+export interface RunSources {
+  file: string;
+  dataFile?: string;
+  weightsFile?: string;
+}
+
+/** The files a run reads, each named for messages. */
+export function runInputs(sources: RunSources): NamedFile[] {
+  const inputs = [{ where: `the config ${sources.file}`, path: sources.file }];
+  if (sources.dataFile) inputs.push({ where: `the data file ${shown(sources.dataFile)}`, path: sources.dataFile });
+  if (sources.weightsFile) inputs.push({ where: `the weights file ${shown(sources.weightsFile)} (init.from)`, path: sources.weightsFile });
   return inputs;
 }
 
@@ -143,7 +151,7 @@ function shown(path: string): string {
 }
 
 /** `checkOutputs` for a run's flags, e.g. `[['--out', flags.out], ['--save-weights', flags.saveWeights]]`; unset flags are skipped. */
-export function checkRunFiles(loaded: { file: string; dataFile?: string }, flags: readonly [flag: string, path: string | undefined][]): void {
+export function checkRunFiles(loaded: RunSources, flags: readonly [flag: string, path: string | undefined][]): void {
   const outputs = flags.filter((f): f is [string, string] => f[1] !== undefined).map(([flag, path]) => ({ where: `${flag} ${path}`, path }));
   checkOutputs(runInputs(loaded), outputs);
 }

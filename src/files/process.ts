@@ -1,6 +1,5 @@
-import { constants } from 'node:os';
 import { formatProblem, InputError, type Problem } from '../errors.js';
-import { exitCodeFor, SIGNALS, type Status, type StopSignal } from '../train/events.js';
+import { EXIT, exitCodeFor, SIGNALS, type Status, type StopSignal } from '../train/events.js';
 import { fileErrorCause } from './causes.js';
 
 /** The signals that end a run as `interrupted` (the end event is still written): Ctrl-C, kill, a closed terminal. */
@@ -13,8 +12,8 @@ type Stop =
   /** A file the run writes (stdout, --out) failed: reported, exit 2. */
   | { kind: 'failed'; problem: Problem };
 
-/** Exit code when the reader of stdout went away, as for a process ended by SIGPIPE (128 + 13). */
-export const STDOUT_CLOSED_EXIT = 128 + constants.signals.SIGPIPE;
+/** Exit code when the reader of stdout went away. */
+export const STDOUT_CLOSED_EXIT = EXIT.stdoutClosed;
 
 const STDOUT: Problem = { where: 'the standard output', message: '' };
 const stdoutProblem = (error: unknown): Problem => ({ ...STDOUT, message: `cannot write to it: ${fileErrorCause(error)}` });

@@ -1,6 +1,7 @@
 import { fileErrorCause } from '../files/causes.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { bestSoFar, monitoredLoss, type Best } from '../train/best.js';
 import type { EndEvent, EpochEvent, StartEvent } from '../train/events.js';
 import { describeEventError, eventValidator, type EventType } from './schema.js';
 
@@ -46,9 +47,6 @@ function validationValue(value: unknown, hasValidation: boolean): number | null 
   return hasValidation ? NaN : null;
 }
 
-function monitoredLoss(e: EpochEvent): number {
-  return e.val_loss ?? e.loss;
-}
 
 /**
  * The lines of a file, read in chunks so that memory is bounded by the longest line, not the file.
@@ -139,7 +137,7 @@ function readLines(file: string, fd: number): RunLog {
   let epochs: EpochEvent[] = [];
   let epochCount = 0;
   let lastEpoch = 0;
-  let best: { epoch: number; loss: number } | null = null;
+  let best: Best | null = null;
   let end: EndEvent | null = null;
   let cutMidLine = false;
 
@@ -191,7 +189,7 @@ function readLines(file: string, fd: number): RunLog {
       };
       epochCount++;
       const monitored = monitoredLoss(read);
-      if (Number.isFinite(monitored) && (best === null || monitored < best.loss)) best = { epoch, loss: monitored };
+      best = bestSoFar(best, epoch, monitored);
       epochs.push(read);
       if (epochs.length >= 2 * KEPT_EPOCHS) epochs = thin(epochs);
     } else {
@@ -214,10 +212,7 @@ export function logOutcome(log: RunLog): { status: string; epochs: number; loss:
   let best = log.best;
   if (best === undefined) {
     best = null;
-    for (const e of log.epochs) {
-      const monitored = monitoredLoss(e);
-      if (Number.isFinite(monitored) && (best === null || monitored < best.loss)) best = { epoch: e.epoch, loss: monitored };
-    }
+    for (const e of log.epochs) best = bestSoFar(best, e.epoch, monitoredLoss(e));
   }
   const last = log.epochs[log.epochs.length - 1];
   if (log.end) {

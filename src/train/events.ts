@@ -20,7 +20,8 @@ export const SIGNALS = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 export type StopSignal = keyof typeof SIGNALS;
 
 /** Exit codes that are not a run's status. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70 } as const;
+/** `stdoutClosed`: the reader of stdout went away (`| head`), as for a process ended by SIGPIPE (128 + 13). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, stdoutClosed: 141 } as const;
 
 const BY_STATUS = new Map<string, (typeof STATUSES)[number]>(STATUSES.map((s) => [s.status, s]));
 
@@ -48,8 +49,9 @@ export function exitCodesHelp(): string {
     .map(([name, code]) => `${code} ${name}${name === 'SIGINT' ? ' or q' : ''}`)
     .join(', ');
   return (
-    `Exit codes: ${EXIT.ok} ${words(0)}, ${EXIT.failed} training failed (${words(1)}), gradcheck failed or --assert-loss exceeded,\n` +
-    `${EXIT.usage} usage, config, data or file error, ${signals} (each still writes the end event),\n` +
+    `Exit codes: ${EXIT.ok} ${words(0)}, ${EXIT.failed} training failed (${words(1)}), gradcheck failed or inconclusive,\n` +
+    `--assert-loss exceeded, or a sweep with a failed run; ` +
+    `${EXIT.usage} usage, config, data or file error,\n${signals} (each still writes the end event), ${EXIT.stdoutClosed} the reader of stdout went away,\n` +
     `${EXIT.internal} an internal error (a bug; never for bad input).\n`
   );
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,11 +96,12 @@ describe('run --init-from', () => {
     );
     const config = join(dir, 'c.yaml');
     writeFileSync(config, `data: ${join(ROOT, 'datasets/linear.csv')}\nlearning_rate: 0.1\nepochs: 3\ninit:\n  from: w.json\n`);
-    const key = cli(['validate', config]);
-    expect(key.status).toBe(0); // validate checks the config, not the weights file
-    const run = cli(['run', config]);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`^${config}:5:9: the weights in w.json were trained on x1, q;`));
+    // validate refuses exactly what run refuses, the weights file included
+    for (const command of ['validate', 'run']) {
+      const result = cli([command, config]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^${config}:5:9: the weights in w.json were trained on x1, q;`));
+    }
   });
 });
 
@@ -159,5 +161,63 @@ describe('a mini-batch divergence', () => {
     expect(last.status).toBe('diverged');
     const saved = JSON.parse(readFileSync(weights, 'utf8'));
     for (const value of [...(last.weights as number[]), last.bias, last.loss, ...saved.weights, saved.bias]) expect(Number.isFinite(value)).toBe(true);
+  });
+});
+
+describe('what a run reads is read and protected the same way by every command', () => {
+  const saved = (): { dir: string; weights: string; config: string } => {
+    const dir = temp();
+    const weights = join(dir, 'w.json');
+    expect(cli(['run', 'configs/linear.yaml', '--json', '--set', 'epochs=5', '--save-weights', weights]).status).toBe(0);
+    const config = join(dir, 'c.yaml');
+    writeFileSync(config, `data: ${join(ROOT, 'datasets/linear.csv')}\nlearning_rate: 0.05\nepochs: 10\ninit:\n  from: w.json\n`);
+    return { dir, weights, config };
+  };
+
+  it('inspect and gradcheck start from init.from like run', () => {
+    const { config } = saved();
+    const runEnd = end(cli(['run', config, '--json', '--set', 'epochs=3']).stdout);
+    const inspected = cli(['inspect', config, '--at', '3', '--json']);
+    expect(inspected.status, inspected.stderr).toBe(0);
+    expect(JSON.parse(inspected.stdout).loss).toBe(runEnd.loss);
+    expect(cli(['gradcheck', config]).status).toBe(0);
+  });
+
+  it('never writes --out or --save-weights onto the init.from weights file', () => {
+    const { weights, config } = saved();
+    const before = readFileSync(weights, 'utf8');
+    for (const flag of ['--out', '--save-weights']) {
+      const result = cli(['run', config, '--json', flag, weights]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^${flag} ${weights}: is the same file as the weights file .* \\(init\\.from\\), which it would overwrite`));
+    }
+    expect(readFileSync(weights, 'utf8')).toBe(before);
+  });
+
+  it('validate and a sweep refuse a missing init.from file before anything trains', () => {
+    const { dir, config } = saved();
+    for (const args of [['validate', config, '--set', 'init.from=nope.json'], ['sweep', config, '--set', 'init.from=nope.json', '--set', 'seed=1,2', '--out-dir', join(dir, 'sw')]]) {
+      const result = cli(args);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/cannot read the weights file .*nope\.json: no such file or folder/);
+    }
+  });
+
+  it('predict refuses a stdout that is its data file, and a weights file naming a column twice', () => {
+    const { dir, weights } = saved();
+    const data = join(dir, 'd.csv');
+    writeFileSync(data, readFileSync(join(ROOT, 'datasets/linear.csv')));
+    const before = readFileSync(data, 'utf8');
+    expect(cli(['predict', weights, data]).status).toBe(0); // stdout is a pipe here: nothing to protect
+    const shell = spawnSync('bash', ['-c', `node ${join(ROOT, 'dist/cli.js')} predict ${weights} ${data} >> ${data}`], { encoding: 'utf8' });
+    expect(shell.status).toBe(2);
+    expect(shell.stderr).toMatch(/the standard output: is the same file as the data file/);
+    expect(readFileSync(data, 'utf8')).toBe(before);
+    const twice = JSON.parse(readFileSync(weights, 'utf8'));
+    twice.features = ['x1', 'x1', 'x3'];
+    writeFileSync(weights, JSON.stringify(twice));
+    const refused = cli(['predict', weights, data]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/`features` names a column twice/);
   });
 });
