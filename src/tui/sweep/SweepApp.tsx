@@ -13,7 +13,7 @@ export interface SweepAppProps {
   name: string;
   outDir: string;
   colors: Palette;
-  /** Space: pause or resume every run (the store's `isPaused` says which it is now). */
+  /** Space: pause or resume every run (the store is told first, so the screen shows it at once). */
   onPause: (paused: boolean) => void;
   /** `q` and Ctrl-C: stop every run. */
   onQuit: () => void;
@@ -77,7 +77,11 @@ export function SweepApp({ store, name, outDir, colors, onPause, onQuit, fps = 1
         setOpen(null);
       }
       for (const ch of input) {
-        if (ch === ' ' || ch === 'p') onPause(!store.isPaused);
+        if (ch === ' ' || ch === 'p') {
+          const paused = !store.isPaused;
+          store.setPaused(paused);
+          onPause(paused);
+        }
         else if (ch === 'l') setLogScale((on) => !on);
         else if (ch === '?') setHelp(true);
         else if (ch === 'q') onQuit();

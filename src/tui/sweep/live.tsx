@@ -33,10 +33,7 @@ export function openSweepDashboard(options: SweepDashboardOptions): SweepDashboa
       name={options.name}
       outDir={options.outDir}
       colors={screenColors(options.stdout)}
-      onPause={(paused) => {
-        store.setPaused(paused);
-        options.onPause(paused);
-      }}
+      onPause={options.onPause}
       onQuit={options.onQuit}
       interactive={readsKeys(options)}
     />

@@ -88,6 +88,8 @@ export class SweepStore {
       record.best = bestSoFar(record.best, event.epoch, monitoredLoss(event));
       record.page?.push(event);
       record.page?.parameters([], event.bias);
+      // A paused run is stopped at once (SIGSTOP): lines still in its pipe arrive, then it waits.
+      if (this.paused) record.page?.idle();
     } else {
       record.page?.finish(event);
       record.state = event.status;
@@ -106,7 +108,11 @@ export class SweepStore {
 
   setPaused(paused: boolean): void {
     this.paused = paused;
-    for (const r of this.records) if (r.state === 'running' || r.state === 'paused') r.state = paused ? 'paused' : 'running';
+    for (const r of this.records) {
+      if (r.state !== 'running' && r.state !== 'paused') continue;
+      r.state = paused ? 'paused' : 'running';
+      if (paused) r.page?.idle();
+    }
     this.version++;
   }
 
