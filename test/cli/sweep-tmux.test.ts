@@ -42,7 +42,7 @@ describe.skipIf(!hasTmux)('the sweep screen in a real terminal (tmux)', () => {
     const table = await waitFor((t) => (t.match(/\d+\/100000000 .* running/g) ?? []).length === 3, 'three runs training in the table');
     expect(table).toContain('neuron-tui sweep · linear · 3 runs · 3 running');
     expect(table).toMatch(/learning_rate\s+epoch\s+loss\s+best\s+status/);
-    for (const [i, rate] of RATES.entries()) expect(table).toContain(`${['●', '○', '▲'][i]} learning_rate=${rate}`); // the legend
+    expect(table).toContain('loss (log scale) · learning_rate  ● 0.01  ○ 0.03  ▲ 0.1'); // the legend
     expect(table).toMatch(/^› /m); // a selected row
     expect(table).toContain('◀ best');
 

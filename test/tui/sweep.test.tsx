@@ -93,8 +93,8 @@ describe('the sweep screen', () => {
     const text = ink.lastFrame() ?? '';
     ink.unmount();
     expect(text).toMatchSnapshot();
-    // the legend names runs by the settings that differ (epochs is the same for all)
-    expect(text).toContain('● learning_rate=0.01  ○ learning_rate=0.1  ▲ learning_rate=0.05');
+    // the legend names runs by the setting that differs (epochs is the same for all)
+    expect(text).toContain('loss (log scale) · learning_rate  ● 0.01  ○ 0.1  ▲ 0.05');
     const rows = text.split('\n').filter((l) => /^[› ] [●○▲] /.test(l));
     const bests = runs.map((run) => store.view().runs.find((r) => r.run.id === run.id)!.best!.loss);
     const order = [...runs.keys()].sort((a, b) => bests[a] - bests[b]);
@@ -105,6 +105,17 @@ describe('the sweep screen', () => {
     expect(text).toMatch(/learning_rate\s+epoch\s+loss\s+best\s+status/);
     expect(text).not.toMatch(/^\s+epochs\s/m); // a fixed setting gets no column
     expect(text).toContain('60/60');
+  });
+
+  it('labels the legend by every setting that differs when several do', () => {
+    const runs = sweepRuns([parseAxis('learning_rate=0.01,0.1'), parseAxis('seed=1,2'), parseAxis('epochs=20')]);
+    const store = new SweepStore(runs, (run) => `out/${run.id}.jsonl`);
+    const ink = render(<SweepApp store={store} name="lin" outDir="out" colors={NO_COLOR} onPause={() => {}} onQuit={() => {}} size={{ width: 160, height: 32 }} interactive={false} />);
+    const text = ink.lastFrame() ?? '';
+    ink.unmount();
+    expect(text).toContain('loss (log scale)  ● learning_rate=0.01,seed=1  ○ learning_rate=0.01,seed=2  ▲ learning_rate=0.1,seed=1  △ learning_rate=0.1,seed=2');
+    expect(text).toMatch(/learning_rate\s+seed\s+epoch\s+loss\s+best\s+status/);
+    expect(text).toContain('4 runs · 0 running · 0 done · 4 queued');
   });
 
   it('shows queued and running runs live, and refreshes on its timer, not per event', async () => {

@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Dashboard } from '../Dashboard.js';
 import type { Palette } from '../palette.js';
 import { safeText } from '../text.js';
@@ -32,21 +32,21 @@ const PAGE_KEYS = 'esc back to the sweep · space pause all · l log · q stop a
  */
 export function SweepApp({ store, name, outDir, colors, onPause, onQuit, fps = 10, size, interactive = true, clock = () => performance.now() }: SweepAppProps) {
   const { width, height } = useTerminalSize(size);
-  const [selected, setSelected] = useState<string | null>(null);
-  const [open, setOpen] = useState<string | null>(null);
-  const [help, setHelp] = useState(false);
-  const [logScale, setLogScale] = useState(true);
+  // What the screen shows, in a ref: keys typed faster than frames each see the last key's effect.
+  const ui = useRef<{ selected: string | null; open: string | null; help: boolean; logScale: boolean }>({ selected: null, open: null, help: false, logScale: true });
   const [, setFrame] = useState(0);
   const view = store.view();
   const finished = view.finished;
+  const { open, help, logScale } = ui.current;
   const page = !finished && open ? store.page(open) : null;
-  const current = selected ?? view.ranked[0]?.run.id ?? null;
+  // Until a key moves it, the selection follows the best run.
+  const current = ui.current.selected ?? view.ranked[0]?.run.id ?? null;
 
   useEffect(() => {
     if (finished) return undefined;
     let shown = -1;
     const timer = setInterval(() => {
-      const shownPage = open ? store.page(open) : null;
+      const shownPage = ui.current.open ? store.page(ui.current.open) : null;
       shownPage?.tick(clock(), store.isPaused);
       // Draw only what changed: a frame costs the UI thread far more than reading the runs' lines.
       const version = store.version + (shownPage?.version ?? 0);
@@ -55,42 +55,45 @@ export function SweepApp({ store, name, outDir, colors, onPause, onQuit, fps = 1
       setFrame((f) => f + 1);
     }, 1000 / fps);
     return () => clearInterval(timer);
-  }, [fps, finished, open]);
+  }, [fps, finished]);
+
+  /** Moves the selection up or down the ranking as it is now. */
+  const move = (delta: number): void => {
+    const ranked = store.ranking();
+    const at = Math.max(0, ranked.indexOf(ui.current.selected ?? ranked[0]));
+    ui.current.selected = ranked[Math.max(0, Math.min(ranked.length - 1, at + delta))] ?? null;
+  };
 
   useInput(
     (input, key) => {
+      const state = ui.current;
       if (key.ctrl && input === 'c') {
         onQuit();
         return;
       }
-      if (help) {
-        setHelp(false);
+      setFrame((f) => f + 1);
+      if (state.help) {
+        state.help = false; // any key closes the help
         return;
       }
       if (key.upArrow || key.downArrow) {
-        const at = view.ranked.findIndex((r) => r.run.id === current);
-        const next = Math.max(0, Math.min(view.ranked.length - 1, at + (key.upArrow ? -1 : 1)));
-        if (!open) setSelected(view.ranked[next]?.run.id ?? null);
+        if (!state.open) move(key.upArrow ? -1 : 1);
       } else if (key.return) {
-        if (current && store.page(current)) setOpen(current);
+        const id = state.selected ?? store.ranking()[0];
+        if (id && store.page(id)) state.open = id;
       } else if (key.escape) {
-        setOpen(null);
+        state.open = null;
       }
       for (const ch of input) {
         if (ch === ' ' || ch === 'p') {
           const paused = !store.isPaused;
           store.setPaused(paused);
           onPause(paused);
-        }
-        else if (ch === 'l') setLogScale((on) => !on);
-        else if (ch === '?') setHelp(true);
+        } else if (ch === 'l') state.logScale = !state.logScale;
+        else if (ch === '?') state.help = true;
         else if (ch === 'q') onQuit();
-        else if (!open && (ch === 'k' || ch === 'j')) {
-          const at = view.ranked.findIndex((r) => r.run.id === current);
-          setSelected(view.ranked[Math.max(0, Math.min(view.ranked.length - 1, at + (ch === 'k' ? -1 : 1)))]?.run.id ?? null);
-        }
+        else if (!state.open && (ch === 'k' || ch === 'j')) move(ch === 'k' ? -1 : 1);
       }
-      setFrame((f) => f + 1);
     },
     { isActive: interactive && !finished },
   );

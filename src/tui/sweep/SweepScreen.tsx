@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { differingKeys } from '../../sweep/grid.js';
 import { CHART_COLORS, INK_COLORS } from '../compare.js';
 import { ChartPanel, type LegendItem } from '../ChartPanel.js';
 import type { Palette } from '../palette.js';
@@ -52,7 +53,15 @@ export function SweepScreen({ view, name, outDir, selected, width, height, logSc
     view.runs.map((r) => ({ buckets: r.loss, lastEpoch: r.latest?.epoch ?? 0, glyph: glyphOf(r.index), color: colors.chartTrain ? CHART_COLORS[r.index % CHART_COLORS.length] : undefined })),
     { width: width - 2, height: chartHeight, epochs, log: logScale, top: top === -1 ? undefined : top },
   );
-  const legend: LegendItem[] = view.runs.map((r) => ({ label: safeText(r.run.id, 40), glyph: glyphOf(r.index), color: colors.train ? INK_COLORS[r.index % INK_COLORS.length] : undefined }));
+  // One setting varies: the title names it and the legend gives its values, so more runs fit on the line.
+  const keys = differingKeys(view.runs.map((r) => r.run.settings));
+  const single = keys.length === 1 ? keys[0] : null;
+  const legend: LegendItem[] = view.runs.map((r) => ({
+    label: safeText(single ? r.run.settings[single] : r.run.id, 40),
+    glyph: glyphOf(r.index),
+    color: colors.train ? INK_COLORS[r.index % INK_COLORS.length] : undefined,
+  }));
+  const title = `loss${logScale ? ' (log scale)' : ''}${single ? ` · ${safeText(single, 30)}` : ''}`;
   const footer = view.finished ? `finished · logs and sweep.json in ${safeText(outDir, 60)} · next: neuron-tui compare ${safeText(outDir, 60)}` : SWEEP_KEYS_LINE;
   return (
     <Box flexDirection="column" width={width}>
@@ -75,7 +84,7 @@ export function SweepScreen({ view, name, outDir, selected, width, height, logSc
           ))}
         </Box>
       ) : (
-        <ChartPanel title={`loss${logScale ? ' (log scale)' : ''}`} legend={legend} lines={lines} width={width} />
+        <ChartPanel title={title} legend={legend} lines={lines} width={width} />
       )}
       <SweepTable ranked={view.ranked} selected={selected} rows={tableRows} colors={colors} />
       <Text wrap="truncate-end" dimColor={colors.dim}>

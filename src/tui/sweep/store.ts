@@ -33,6 +33,11 @@ export interface SweepView {
   ended: number;
 }
 
+/** Best loss first; runs without one after them, in sweep order. */
+function rankOrder<T extends { best: Best | null; index: number }>(runs: readonly T[]): T[] {
+  return [...runs].sort((a, b) => (a.best?.loss ?? Infinity) - (b.best?.loss ?? Infinity) || a.index - b.index);
+}
+
 /** Buckets kept per run: more than a chart is wide, and a full-page chart repeats them to fit. */
 const CAPACITY = 256;
 
@@ -130,6 +135,11 @@ export class SweepStore {
     return this.byId.get(id)?.page ?? null;
   }
 
+  /** The run ids, best loss first (runs without one after them, in sweep order). */
+  ranking(): string[] {
+    return rankOrder(this.records).map((r) => r.run.id);
+  }
+
   view(): SweepView {
     const runs = this.records.map(
       (r): SweepRunView => ({
@@ -143,7 +153,7 @@ export class SweepStore {
         log: r.log,
       }),
     );
-    const ranked = [...runs].sort((a, b) => (a.best?.loss ?? Infinity) - (b.best?.loss ?? Infinity) || a.index - b.index);
+    const ranked = rankOrder(runs);
     const waiting = new Set(['queued', 'running', 'paused']);
     return {
       runs,
