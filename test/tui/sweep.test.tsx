@@ -101,6 +101,10 @@ describe('the sweep screen', () => {
     expect(rows.map((r) => r.slice(2, 3))).toEqual(order.map((i) => ['●', '○', '▲'][i]));
     expect(rows[0]).toContain('◀ best');
     expect(rows[0]).toContain(formatNumber(bests[order[0]]));
+    // a finished run's loss is the one at its final parameters, as sweep.json and compare say
+    const worst = runs[order[2]];
+    const end = events(Number(worst.settings.learning_rate), 60).pop() as { loss: number };
+    expect(rows[2].split(/\s+/).slice(4, 5)).toEqual([formatNumber(end.loss)]);
     expect(rows.filter((r) => r.includes('◀ best'))).toHaveLength(1);
     expect(text).toMatch(/learning_rate\s+epoch\s+loss\s+best\s+status/);
     expect(text).not.toMatch(/^\s+epochs\s/m); // a fixed setting gets no column

@@ -50,7 +50,7 @@ export function SweepScreen({ view, name, outDir, selected, width, height, logSc
   const epochs = Math.max(1, ...view.runs.map((r) => r.epochs ?? 0));
   const top = view.runs.findIndex((r) => r.run.id === selected);
   const lines = overlayChart(
-    view.runs.map((r) => ({ buckets: r.loss, lastEpoch: r.latest?.epoch ?? 0, glyph: glyphOf(r.index), color: colors.chartTrain ? CHART_COLORS[r.index % CHART_COLORS.length] : undefined })),
+    view.runs.map((r) => ({ buckets: r.history, lastEpoch: r.latest?.epoch ?? 0, glyph: glyphOf(r.index), color: colors.chartTrain ? CHART_COLORS[r.index % CHART_COLORS.length] : undefined })),
     { width: width - 2, height: chartHeight, epochs, log: logScale, top: top === -1 ? undefined : top },
   );
   // One setting varies: the title names it and the legend gives its values, so more runs fit on the line.

@@ -59,7 +59,7 @@ export function SweepTable({ ranked, selected, rows, colors }: SweepTableProps) 
         const isSelected = r.run.id === selected;
         const isBest = r.run.id === best;
         const epoch = r.latest ? `${r.latest.epoch}/${r.epochs ?? '?'}` : '—';
-        const numbers = `${epoch.padStart(14)}${formatNumber(r.latest?.loss).padStart(11)}${formatNumber(r.best?.loss).padStart(11)}`;
+        const numbers = `${epoch.padStart(14)}${formatNumber(r.loss).padStart(11)}${formatNumber(r.best?.loss).padStart(11)}`;
         return (
           <Text key={r.run.id} wrap="truncate-end" inverse={isSelected} bold={isBest}>
             {isSelected ? '› ' : '  '}

@@ -1,6 +1,6 @@
 import type { SweepRun } from '../../sweep/grid.js';
 import { bestSoFar, monitoredLoss, type Best } from '../../train/best.js';
-import type { EpochEvent, TrainingEvent } from '../../train/events.js';
+import type { EndEvent, EpochEvent, TrainingEvent } from '../../train/events.js';
 import { DecimatingSeries, type Bucket } from '../series.js';
 import { MetricsStore } from '../store.js';
 
@@ -14,11 +14,13 @@ export interface SweepRunView {
   index: number;
   state: SweepRunState;
   latest: EpochEvent | null;
+  /** The monitored loss now: the last epoch's, or once the run has ended, at its final parameters. */
+  loss: number | null;
   best: Best | null;
   /** The configured epochs (null until the run has started). */
   epochs: number | null;
   /** The monitored loss (validation loss where there is a validation set), decimated. */
-  loss: Bucket[];
+  history: Bucket[];
   log: string;
 }
 
@@ -45,6 +47,7 @@ const CAPACITY = 256;
 class RunRecord {
   state: SweepRunState = 'queued';
   latest: EpochEvent | null = null;
+  end: EndEvent | null = null;
   best: Best | null = null;
   /** The run's full training page, filled from its events; null until its start event. */
   page: MetricsStore | null = null;
@@ -97,6 +100,7 @@ export class SweepStore {
       if (this.paused) record.page?.idle();
     } else {
       record.page?.finish(event);
+      record.end = event;
       record.state = event.status;
       if (event.best_epoch !== null && event.best_loss !== null) record.best = { epoch: event.best_epoch, loss: event.best_loss };
     }
@@ -147,9 +151,10 @@ export class SweepStore {
         index: r.index,
         state: r.state,
         latest: r.latest,
+        loss: r.end ? monitoredLoss(r.end) : r.latest ? monitoredLoss(r.latest) : null,
         best: r.best,
         epochs: r.page?.start.config.epochs ?? null,
-        loss: r.loss.buckets(),
+        history: r.loss.buckets(),
         log: r.log,
       }),
     );
