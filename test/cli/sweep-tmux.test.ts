@@ -1,37 +1,17 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, jsonLines, ROOT } from '../helpers.js';
+import { hasTmux, tmuxServer } from './tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const socket = `sweepui-test-${process.pid}`;
 const session = 'sweep';
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-}
-
-const screen = (): string => tmux('capture-pane', '-p', '-t', session);
-
-async function waitFor(predicate: (text: string) => boolean, what: string, ms = 20_000): Promise<string> {
-  const until = Date.now() + ms;
-  let text = '';
-  while (Date.now() < until) {
-    text = screen();
-    if (predicate(text)) return text;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; the screen was:\n${text}`);
-}
+const { tmux, screen, waitFor, close } = tmuxServer(`sweepui-test-${process.pid}`, session);
 
 const RATES = ['0.01', '0.03', '0.1'];
 
 describe.skipIf(!hasTmux)('the sweep screen in a real terminal (tmux)', () => {
-  afterAll(() => {
-    spawnSync('tmux', ['-L', socket, 'kill-server']);
-  });
+  afterAll(close);
 
   it('shows three runs live, opens one run’s page and comes back, and q stops every run with a complete log', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'neuron-tui-sweep-tmux-')), 'lr');
@@ -39,7 +19,7 @@ describe.skipIf(!hasTmux)('the sweep screen in a real terminal (tmux)', () => {
     const sweep = `sweep configs/linear.yaml --set learning_rate=${RATES.join(',')} --set epochs=100000000 --set log_every=100 --parallel 3 --out-dir ${dir}`;
     tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '32', `cd ${ROOT} && NO_COLOR=1 TERM=xterm-256color node ${CLI} ${sweep}; echo $? > ${done}; sleep 30`);
 
-    const table = await waitFor((t) => (t.match(/\d+\/100000000 .* running/g) ?? []).length === 3, 'three runs training in the table');
+    const table = await waitFor((t) => (t.match(/\d+\/100000000 .* running/g) ?? []).length === 3, 'three runs training in the table', 20_000);
     expect(table).toContain('neuron-tui sweep · linear · 3 runs · 3 running');
     expect(table).toMatch(/learning_rate\s+epoch\s+loss\s+best\s+status/);
     expect(table).toContain('loss (log scale) · learning_rate  ● 0.01  ○ 0.03  ▲ 0.1'); // the legend
