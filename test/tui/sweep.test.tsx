@@ -77,7 +77,22 @@ describe('the sweep overlay chart', () => {
     expect(column).toBeDefined();
     expect([...grid[0]][column!]).toBe('╎'); // the extent reaches the top of the chart
     expect(grid[0]).not.toContain('●'); // while the mean stays low
-    expect(formatNumber(100, 3)).toBe(lines[0].slice(0, 9).trim());
+  });
+
+  it('keeps converging runs readable next to a diverging one: the axis stops at ten times the highest starting loss', () => {
+    const diverging = Array.from({ length: 40 }, (_, k) => 10 ** (8 * k)).map((v) => ({ value: v, lo: v, hi: v, broken: false }));
+    const converging = Array.from({ length: 40 }, (_, k) => 10 * 0.8 ** k).map((v) => ({ value: v, lo: v, hi: v, broken: false }));
+    const lines = overlayChart(
+      [
+        { buckets: converging, lastEpoch: 40, glyph: '●' },
+        { buckets: diverging, lastEpoch: 40, glyph: '△' },
+      ],
+      { width: 51, height: 12, epochs: 40, log: true },
+    );
+    expect(lines[0].slice(0, 9).trim()).toBe(formatNumber(100, 3)); // 10 × the starting loss of 10
+    expect(plot(lines[0])).toContain('↑'); // the divergence goes off the top
+    const rowsWithRun = lines.slice(0, 11).filter((l) => plot(l).includes('●')).length;
+    expect(rowsWithRun).toBeGreaterThanOrEqual(8); // spread over the chart, not squashed onto one line
   });
 
   it('says it waits before any run has an epoch', () => {

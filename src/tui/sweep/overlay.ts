@@ -31,6 +31,7 @@ export interface OverlayOptions {
 
 const DIM = '\u001b[2m';
 const RANGE = '╎';
+const ABOVE = '↑'; // a value above the chart's ceiling
 
 /**
  * Every run's loss on one chart: each column shows a run's mean as its glyph, over the extent
@@ -48,18 +49,14 @@ export function overlayChart(runs: readonly OverlayRun[], options: OverlayOption
     const span = Math.max(1, Math.min(plotWidth, Math.round((r.lastEpoch / total) * plotWidth)));
     return toColumns(r.buckets, span).map((b) => ({ value: transform(b.value), lo: transform(b.lo), hi: transform(b.hi) }));
   });
-  let min = Infinity;
-  let max = -Infinity;
-  for (const cols of columns) {
-    for (const b of cols) {
-      for (const v of [b.value, b.lo, b.hi]) {
-        if (Number.isFinite(v)) {
-          min = Math.min(min, v);
-          max = Math.max(max, v);
-        }
-      }
-    }
-  }
+  const values = columns.flatMap((cols) => cols.flatMap((b) => [b.value, b.lo, b.hi])).filter(Number.isFinite);
+  let min = values.reduce((a, v) => Math.min(a, v), Infinity);
+  // Up to ten times the highest starting loss (a first column's minimum: its first epochs, before
+  // a divergence took off): a diverging run would squash every other run onto one line. What lies
+  // above is drawn ↑ on the top line (the table says the run diverged).
+  const start = columns.reduce((a, cols) => Math.max(a, cols.find((b) => Number.isFinite(b.lo))?.lo ?? -Infinity), -Infinity);
+  const ceiling = options.log ? start + 1 : start + 9 * Math.abs(start);
+  let max = Math.min(values.reduce((a, v) => Math.max(a, v), -Infinity), Number.isFinite(ceiling) ? ceiling : Infinity);
   if (min > max) {
     const lines = new Array<string>(options.height).fill(' ');
     lines[Math.floor((height - 1) / 2)] = '  waiting for the first epoch…';
@@ -81,13 +78,13 @@ export function overlayChart(runs: readonly OverlayRun[], options: OverlayOption
   for (const i of order) {
     columns[i].forEach((b, c) => {
       if (!Number.isFinite(b.value)) return;
-      const top = Number.isFinite(b.hi) ? rowOf(b.hi) : 0;
+      const top = Number.isFinite(b.hi) ? Math.max(0, rowOf(b.hi)) : 0;
       const bottom = Number.isFinite(b.lo) ? rowOf(b.lo) : height - 1;
       for (let r = top; r <= bottom; r++) put(r, c, RANGE, runs[i].color ? `${DIM}${runs[i].color}` : '');
     });
   }
   for (const i of order) {
-    columns[i].forEach((b, c) => Number.isFinite(b.value) && put(rowOf(b.value), c, runs[i].glyph, runs[i].color ?? ''));
+    columns[i].forEach((b, c) => Number.isFinite(b.value) && put(Math.max(0, rowOf(b.value)), c, b.value > max ? ABOVE : runs[i].glyph, runs[i].color ?? ''));
   }
   const label = (row: number): string => {
     const v = max - (row / (height - 1)) * (max - min);
