@@ -159,10 +159,11 @@ function build(setExitCode: (code: number) => void): Command {
 
   program
     .command('compare')
-    .description('overlay the loss curves of up to 6 logs, with a table of their outcomes')
-    .argument('<logs...>', 'JSON lines written by run --json or --out')
+    .description('overlay the loss curves of up to 6 logs or a sweep folder, labelled by the settings that differ, with a table of their outcomes')
+    .argument('<logs...>', 'JSON lines written by run --json or --out, or a folder written by sweep')
     .option('--log', 'draw the losses on a log scale')
-    .addHelpText('after', '\nExample:\n  neuron-tui compare slow.jsonl fast.jsonl\n')
+    .option('--csv', 'write the table as CSV to stdout (every run, a column per differing setting)')
+    .addHelpText('after', '\nA sweep folder of more than 6 runs shows the 6 with the lowest best loss (and says so on stderr).\n\nExamples:\n  neuron-tui compare slow.jsonl fast.jsonl\n  neuron-tui compare runs/linear-20260101-120000Z\n  neuron-tui compare runs/linear-20260101-120000Z --csv > lr.csv\n')
     .action(async (logs: string[], flags) => {
       const { compareCommand } = await import('./commands/logs.js');
       setExitCode(await compareCommand(logs, flags, io));

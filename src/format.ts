@@ -49,3 +49,8 @@ export function statusAdvice(status: string, learningRate?: number, standardized
       return '';
   }
 }
+
+/** One CSV line (RFC 4180): a cell with a comma, quote or line break is quoted, its quotes doubled. */
+export function csvRow(cells: readonly string[]): string {
+  return cells.map((c) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
+}

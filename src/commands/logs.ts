@@ -1,6 +1,7 @@
 import { formatDuration, formatNumber, formatVector } from '../format.js';
 import { logOutcome, readRunLog } from '../logs/read.js';
-import { compareTable, MAX_RUNS } from '../logs/compare.js';
+import { bestRuns, compareCsv, compareTable, MAX_RUNS, runNames } from '../logs/compare.js';
+import { isFolder, sweepFolderLogs } from '../logs/folder.js';
 import { InputError } from '../errors.js';
 import { importInteractive } from '../tui/interactive.js';
 import type { RunIo } from './run.js';
@@ -24,12 +25,29 @@ export async function replayCommand(file: string, flags: { speed?: number; pace?
   return 0;
 }
 
-/** `neuron-tui compare LOG LOG...`: loss curves overlaid and a table, or the table alone without a terminal. */
-export async function compareCommand(files: string[], flags: { log?: boolean }, io: RunIo): Promise<number> {
-  if (files.length > MAX_RUNS) {
-    throw new InputError([{ where: files[MAX_RUNS], message: `compare takes at most ${MAX_RUNS} logs; got ${files.length}` }]);
+/**
+ * `neuron-tui compare LOG|FOLDER...`: loss curves overlaid and a table, or the table alone without a
+ * terminal, or `--csv` the table as CSV. A sweep folder stands for its logs; past six runs the
+ * chart shows the six with the lowest best loss (CSV lists every run).
+ */
+export async function compareCommand(paths: string[], flags: { log?: boolean; csv?: boolean }, io: RunIo): Promise<number> {
+  const folders = paths.filter(isFolder);
+  const files = paths.flatMap((path) => (folders.includes(path) ? sweepFolderLogs(path) : [path]));
+  if (files.length > MAX_RUNS && !flags.csv && folders.length === 0) {
+    throw new InputError([{ where: files[MAX_RUNS], message: `compare takes at most ${MAX_RUNS} logs; got ${files.length} (--csv writes a table of any number)` }]);
   }
-  const logs = files.map(readRunLog);
+  let logs = files.map(readRunLog);
+  if (flags.csv) {
+    io.stdout.write(compareCsv(logs));
+    return 0;
+  }
+  if (logs.length > MAX_RUNS) {
+    const kept = bestRuns(logs, MAX_RUNS);
+    const names = runNames(logs);
+    const left = logs.flatMap((log, i) => (kept.includes(log) ? [] : [names[i]]));
+    io.stderr.write(`compare: ${logs.length} runs; showing the ${MAX_RUNS} with the lowest best loss, leaving out ${left.join('; ')} (--csv lists every run)\n`);
+    logs = kept;
+  }
   if (io.stdout.isTTY) {
     const { compareDashboard } = await importInteractive(() => import('../tui/compare.js'), io.stdout);
     await compareDashboard(logs, Boolean(flags.log), io.stdout);

@@ -4,7 +4,7 @@ import { applyStandardization, readWeightsFile } from '../data/saved-weights.js'
 import { checkOutputs } from '../files/outputs.js';
 import { writeWholeFile } from '../files/write.js';
 import { InputError } from '../errors.js';
-import { formatNumber } from '../format.js';
+import { csvRow, formatNumber } from '../format.js';
 import { totalSumOfSquares } from '../train/trainer.js';
 import type { RunIo } from './run.js';
 
@@ -80,7 +80,7 @@ export function predictCommand(weightsFile: string, dataFile: string, flags: Pre
 
   const columns = [...saved.features, ...(hasTarget ? [saved.target] : []), 'prediction'];
   const values = (i: number): number[] => [...raw.subarray(i * d, i * d + d), ...(hasTarget ? [y[i]] : []), prediction[i]];
-  const lines: string[] = flags.json ? [] : [columns.map((c) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')];
+  const lines: string[] = flags.json ? [] : [csvRow(columns)];
   for (let i = 0; i < n; i++) {
     const row = values(i);
     lines.push(flags.json ? JSON.stringify(Object.fromEntries(columns.map((c, k) => [c, row[k]]))) : row.join(','));

@@ -8,7 +8,8 @@ import { writeWholeFile } from '../files/write.js';
 import { formatNumber } from '../format.js';
 import { packageFile } from '../paths.js';
 import { parseAxis, runFileName, sweepRuns, type SweepRun } from '../sweep/grid.js';
-import { SweepProcesses, type SweepOutcome } from '../sweep/runner.js';
+import { outcomeStatus, SUCCEEDED, SweepProcesses, type SweepOutcome } from '../sweep/runner.js';
+import { importInteractive } from '../tui/interactive.js';
 import type { RunIo } from './run.js';
 
 export interface SweepFlags {
@@ -18,16 +19,6 @@ export interface SweepFlags {
   json?: boolean;
   dryRun?: boolean;
 }
-
-/** A run's outcome in words: its end status, or why it has none. */
-function statusOf(outcome: SweepOutcome): string {
-  if (outcome.end) return outcome.end.status;
-  if (outcome.exitCode === null) return 'not_started';
-  if (outcome.exitCode === 2) return 'invalid';
-  return 'failed';
-}
-
-const GOOD = new Set(['completed', 'early_stopped', 'converged']);
 
 /** `runs/<name>-<UTC timestamp>`: sortable, and new for every sweep started a second apart. */
 function defaultOutDir(name: string, now: Date): string {
@@ -79,7 +70,7 @@ function summaryRow(outcome: SweepOutcome, outDir: string): SweepSummaryRow {
   return {
     run: outcome.run.id,
     settings: outcome.run.settings,
-    status: statusOf(outcome),
+    status: outcomeStatus(outcome),
     epochs: end?.epochs ?? outcome.epochs,
     loss: end?.loss ?? null,
     val_loss: end?.val_loss ?? null,
@@ -144,22 +135,46 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
   const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((name) => [name, onSignal(name)] as const);
   for (const [name, handler] of handlers) process.on(name, handler);
 
+  // On a terminal, without --json: the live sweep screen (Ink is loaded only then).
+  let processes: SweepProcesses | null = null;
+  const logOf = (run: SweepRun): string => files.get(run.id) as string;
+  const dashboard =
+    !flags.json && io.stdout.isTTY
+      ? (await importInteractive(() => import('../tui/sweep/live.js'), io.stdout)).openSweepDashboard({
+          runs,
+          logOf,
+          name: loaded.config.name,
+          outDir,
+          stdout: io.stdout,
+          onPause: (paused) => processes?.setPaused(paused),
+          onQuit: onSignal('SIGINT'),
+        })
+      : null;
+
   let finished = 0;
-  const processes = new SweepProcesses({
+  processes = new SweepProcesses({
     cli: packageFile('dist/cli.js'),
     configPath,
-    logOf: (run) => files.get(run.id) as string,
+    logOf,
     parallel: flags.parallel ?? availableParallelism(),
     signal: abort.signal,
+    onStart: dashboard ? (run) => dashboard.started(run) : undefined,
     onEvent: flags.json
       ? (run, _event, line) => {
           // Every line carries its run, right after `type`; the rest is the run's line as written.
           const { type, ...rest } = JSON.parse(line) as Record<string, unknown>;
           io.stdout.write(`${JSON.stringify({ type, run: run.id, ...rest })}\n`);
         }
-      : undefined,
+      : dashboard
+        ? (run, event) => dashboard.event(run, event)
+        : undefined,
     onDone: (outcome) => {
       finished++;
+      if (dashboard) {
+        // The screen shows each run's end; a line on stderr would tear the frame.
+        dashboard.done(outcome.run, outcomeStatus(outcome));
+        return;
+      }
       const row = summaryRow(outcome, outDir);
       const best = row.best_loss === null ? '' : `, best loss ${formatNumber(row.best_loss)} @ ${row.best_epoch}`;
       const why = row.status === 'invalid' || row.status === 'failed' ? `: ${outcome.stderr.trim().split('\n')[0]}` : '';
@@ -171,6 +186,7 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
     outcomes = await processes.runAll(runs);
   } finally {
     for (const [name, handler] of handlers) process.off(name, handler);
+    await dashboard?.close();
   }
 
   const rows = outcomes.map((o) => summaryRow(o, outDir));
@@ -178,12 +194,12 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
   writeWholeFile(summaryFile, `${JSON.stringify({ config: configPath, out_dir: outDir, runs: rows }, null, 2)}\n`, summaryFile, 'write the sweep summary');
   if (flags.json) {
     io.stdout.write(`${JSON.stringify({ type: 'sweep', runs: rows })}\n`);
-  } else {
+  } else if (!dashboard) {
     for (const line of sweepTable(rows)) io.stdout.write(`${line}\n`);
     io.stdout.write(`logs and sweep.json in ${outDir}; neuron-tui compare ${outDir} overlays them\n`);
   }
   if (signal) return signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 130;
-  const failed = rows.filter((r) => !GOOD.has(r.status));
+  const failed = rows.filter((r) => !SUCCEEDED.has(r.status));
   if (failed.length) {
     io.stderr.write(`${failed.length} of ${rows.length} runs failed: ${failed.map((r) => `${r.run} (${r.status})`).join(', ')}\n`);
     return 1;

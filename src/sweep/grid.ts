@@ -150,3 +150,14 @@ export function sweepRuns(axes: readonly SweepAxis[]): SweepRun[] {
 export function runFileName(id: string): string {
   return `${id.replace(/[^A-Za-z0-9._=,-]/g, '_').slice(0, 200)}.jsonl`;
 }
+
+/** The keys whose values are not the same in every one of the settings (a key missing somewhere differs), in first-seen order. */
+export function differingKeys(settings: readonly Record<string, string>[]): string[] {
+  const keys = [...new Set(settings.flatMap((s) => Object.keys(s)))];
+  return keys.filter((key) => new Set(settings.map((s) => (key in s ? s[key] : undefined))).size > 1);
+}
+
+/** A run's label: its differing settings as `key=value,key=value`. */
+export function settingsLabel(settings: Record<string, string>, keys: readonly string[]): string {
+  return keys.filter((key) => key in settings).map((key) => `${key}=${settings[key]}`).join(',');
+}

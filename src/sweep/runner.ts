@@ -16,6 +16,17 @@ export interface SweepOutcome {
   log: string;
 }
 
+/** A run's outcome in words: its end status, or why it has none. */
+export function outcomeStatus(outcome: SweepOutcome): string {
+  if (outcome.end) return outcome.end.status;
+  if (outcome.exitCode === null) return 'not_started';
+  if (outcome.exitCode === 2) return 'invalid';
+  return 'failed';
+}
+
+/** The statuses of a run that did what was asked (a sweep exits 0 when every run has one). */
+export const SUCCEEDED: ReadonlySet<string> = new Set(['completed', 'early_stopped', 'converged']);
+
 export interface SweepOptions {
   /** The built CLI that each run executes: a run of a sweep is exactly a `run --set ...`. */
   cli: string;
@@ -85,6 +96,8 @@ export class SweepProcesses {
     const args = [cli, 'run', configPath, '--json', '--out', log, ...run.sets.flatMap((set) => ['--set', set])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.live.add(child);
+    // A run that starts while the sweep is paused (its slot freed just before) waits like the others.
+    if (this.paused) child.kill('SIGSTOP');
     onStart?.(run);
     const outcome: SweepOutcome = { run, exitCode: null, end: null, epochs: 0, stderr: '', log };
     child.stderr?.setEncoding('utf8');

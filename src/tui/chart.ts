@@ -86,7 +86,7 @@ export function downsample(values: readonly number[], width: number): number[] {
 type Cell = { ch: string; code: string };
 
 /** A line of cells as text, with a colour code only where the colour changes. */
-function lineText(cells: readonly Cell[]): string {
+export function lineText(cells: readonly Cell[]): string {
   let out = '';
   let current = '';
   for (const { ch, code } of cells) {
@@ -115,7 +115,7 @@ export function mergeColorRuns(line: string): string {
 }
 
 /** The epoch axis: the first epoch under the first column, the middle one centred, the last at the end. */
-function epochAxis(first: number, last: number, plotWidth: number): string {
+export function epochAxis(first: number, last: number, plotWidth: number): string {
   const row = new Array<string>(plotWidth).fill(' ');
   const put = (text: string, at: number): void => {
     const start = Math.max(0, Math.min(plotWidth - text.length, at));

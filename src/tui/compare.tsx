@@ -9,8 +9,8 @@ import type { Palette } from './palette.js';
 import { mountScreen, screenColors } from './screen.js';
 import { useTerminalSize, type Size } from './useTerminalSize.js';
 
-const CHART_COLORS = [cyan, magenta, yellow, green, blue, red];
-const INK_COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
+export const CHART_COLORS = [cyan, magenta, yellow, green, blue, red];
+export const INK_COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
 
 export function Compare({ logs, colors, size, log }: { logs: RunLog[]; colors: Palette; size?: Size; log: boolean }) {
   const { width, height } = useTerminalSize(size);

@@ -74,13 +74,21 @@ describe('replay and compare', () => {
     expect(refused.stderr).toBe(`${bad}:4: not a neuron-tui log: line 4 is not JSON; expected JSON lines from \`neuron-tui run --json\` or \`--out\`\n`);
   });
 
-  it('compare without a terminal prints a table naming both runs', () => {
+  it('compare without a terminal prints a table with a column per setting that differs', () => {
     const result = cli(['compare', fast, slow]);
     expect(result.status).toBe(0);
     const [header, a, b] = result.stdout.trim().split('\n');
-    expect(header).toMatch(/^run\s+status\s+epochs\s+final loss\s+best loss\s+@ epoch$/);
-    expect(a).toMatch(/^linear\s+completed\s+300\s+0\.1534/);
-    expect(b).toMatch(/^slow\s+completed\s+300\s+/);
+    expect(header).toMatch(/^name\s+learning_rate\s+status\s+epochs\s+final loss\s+best loss\s+@ epoch$/);
+    expect(a).toMatch(/^linear\s+0\.05\s+completed\s+300\s+0\.1534/);
+    expect(b).toMatch(/^slow\s+0\.01\s+completed\s+300\s+/);
+  });
+
+  it('compare of one log twice labels them by file (no setting differs)', () => {
+    const result = cli(['compare', fast, fast]);
+    expect(result.status).toBe(0);
+    const [header, a] = result.stdout.trim().split('\n');
+    expect(header).toMatch(/^run\s+status/);
+    expect(a).toContain(`linear (${fast})`);
   });
 
   it('compare refuses more than six logs', () => {

@@ -1,38 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, jsonLines, ROOT } from '../helpers.js';
+import { hasTmux, tmuxServer } from './tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const socket = `neuron-tui-test-${process.pid}`;
 const session = 'dash';
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-}
-
-const screen = (target = session): string => tmux('capture-pane', '-p', '-t', target);
-
-async function waitFor(predicate: (text: string) => boolean, what: string, ms = 15_000): Promise<string> {
-  const until = Date.now() + ms;
-  let text = '';
-  while (Date.now() < until) {
-    text = screen();
-    if (predicate(text)) return text;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; the screen was:\n${text}`);
-}
+const { tmux, screen, waitFor, close } = tmuxServer(`neuron-tui-test-${process.pid}`, session);
 
 /** The cursor's visibility as tmux sees it: 1 visible, 0 hidden. */
 const cursorVisible = (): string => tmux('display-message', '-p', '-t', session, '#{cursor_flag}').trim();
 
 describe.skipIf(!hasTmux)('the dashboard in a real terminal (tmux)', () => {
-  afterAll(() => {
-    spawnSync('tmux', ['-L', socket, 'kill-server']);
-  });
+  afterAll(close);
 
   it('shows the charts, pauses with space, quits with q and restores the cursor', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'neuron-tui-pty-'));

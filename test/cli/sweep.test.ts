@@ -83,4 +83,46 @@ describe('neuron-tui sweep', () => {
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/a sweep needs at least one --set/);
   });
+
+  it('compare opens the folder: a column per setting that varies, --csv with exact numbers', () => {
+    const dir = join(fresh(), 'lr');
+    const sweep = cli(['sweep', 'configs/linear.yaml', '--set', 'learning_rate=0.01,0.03,0.1', '--set', 'epochs=40', '--out-dir', dir]);
+    expect(sweep.status, sweep.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as { runs: { run: string; best_loss: number; best_epoch: number; status: string }[] };
+
+    const table = cli(['compare', dir]);
+    expect(table.status, table.stderr).toBe(0);
+    const [header, ...rows] = table.stdout.trim().split('\n');
+    expect(header).toMatch(/^learning_rate\s+status\s+epochs\s+final loss/); // epochs is the same for all: no column
+    expect(rows.map((r) => r.split(/\s+/)[0])).toEqual(['0.01', '0.03', '0.1']);
+
+    const csv = cli(['compare', dir, '--csv']);
+    expect(csv.status, csv.stderr).toBe(0);
+    const [csvHeader, ...csvRows] = csv.stdout.trim().split('\n');
+    expect(csvHeader).toBe('learning_rate,status,epochs_trained,final_loss,best_loss,best_epoch,log');
+    expect(csvRows.map((line) => line.split(','))).toEqual(
+      summary.runs.map((r) => [r.run.split('=')[1], r.status, '40', expect.any(String), String(r.best_loss), String(r.best_epoch), join(dir, `${r.run}.jsonl`)]),
+    );
+  });
+
+  it('compare of a folder of more than 6 runs shows the 6 with the lowest best loss and says which it left out', () => {
+    const dir = join(fresh(), 'seven');
+    const sweep = cli(['sweep', 'configs/linear.yaml', '--set', 'learning_rate=geom(0.0005,0.1,7)', '--set', 'epochs=30', '--out-dir', dir]);
+    expect(sweep.status, sweep.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as { runs: { run: string; best_loss: number }[] };
+    const worst = [...summary.runs].sort((a, b) => b.best_loss - a.best_loss)[0].run;
+    const result = cli(['compare', dir]);
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(7); // header and six runs
+    expect(result.stdout).not.toContain(`${worst.split('=')[1]} `);
+    expect(result.stderr).toBe(`compare: 7 runs; showing the 6 with the lowest best loss, leaving out ${worst} (--csv lists every run)\n`);
+    expect(cli(['compare', dir, '--csv']).stdout.trim().split('\n')).toHaveLength(8);
+  });
+
+  it('compare refuses a folder without logs, naming it', () => {
+    const dir = fresh();
+    const result = cli(['compare', dir]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${dir}: no logs in this folder`);
+  });
 });

@@ -56,8 +56,10 @@ describe('compare screen', () => {
     const text = lastFrame() ?? '';
     unmount();
     expect(text).toMatchSnapshot();
-    expect(text).toMatch(/━ fast [\d.e-]+\s+━ slow [\d.e-]+/);
-    expect(text).toMatch(/^fast\s+completed\s+80/m);
-    expect(text).toMatch(/^slow\s+completed\s+120/m);
+    // labelled by the settings that differ, after the names (which differ too)
+    expect(text).toMatch(/━ fast learning_rate=0\.1,epochs=80 [\d.e-]+\s+━ slow learning_rate=0\.01,epochs=120 [\d.e-]+/);
+    expect(text).toMatch(/^name\s+learning_rate\s+epochs\s+status\s+epochs/m);
+    expect(text).toMatch(/^fast\s+0\.1\s+80\s+completed\s+80/m);
+    expect(text).toMatch(/^slow\s+0\.01\s+120\s+completed\s+120/m);
   });
 });
