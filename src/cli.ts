@@ -88,6 +88,7 @@ function build(setExitCode: (code: number) => void): Command {
     .option('--out-dir <dir>', 'folder for the logs and sweep.json (default: runs/<name>-<UTC time>); never overwritten')
     .option('--json', 'write every run\'s JSON lines to stdout, each with its `run`, then one `sweep` line')
     .option('--dry-run', 'list the runs and exit without training')
+    .option('--threads <n>', 'kernel threads of each run (default: the cores divided among the runs at a time)', threadCount)
     .addHelpText('after', '\nExamples:\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui sweep configs/linear.yaml --set learning_rate=geom(0.001,0.1,5) --set batch_size=full,32 --dry-run\n')
     .action(async (config: string, flags) => {
       const { sweepCommand } = await import('./commands/sweep.js');

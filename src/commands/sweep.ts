@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadConfig, parseOverride, type LoadedConfig } from '../config/load.js';
 import { loadTrainingData } from '../data/saved-weights.js';
 import { InputError, type Problem } from '../errors.js';
+import { RunStops } from '../files/process.js';
 import { writeWholeFile } from '../files/write.js';
 import { formatNumber } from '../format.js';
 import { packageFile } from '../paths.js';
@@ -18,6 +19,8 @@ export interface SweepFlags {
   outDir?: string;
   json?: boolean;
   dryRun?: boolean;
+  /** Kernel threads per run (passed on as `run --threads`). */
+  threads?: number;
 }
 
 /** `runs/<name>-<UTC timestamp>`: sortable, and new for every sweep started a second apart. */
@@ -94,6 +97,16 @@ export function sweepTable(rows: readonly SweepSummaryRow[]): string[] {
   ];
 }
 
+/**
+ * Runs at a time and the kernel threads each run may use: together at most the machine's cores
+ * (`--parallel 2` on 2 cores: one thread each), so a sweep never starts cores² threads.
+ */
+function runThreads(flags: SweepFlags): { parallel: number; threads: number } {
+  const cores = availableParallelism();
+  const parallel = flags.parallel ?? cores;
+  return { parallel, threads: flags.threads ?? Math.max(1, Math.floor(cores / parallel)) };
+}
+
 /** `neuron-tui sweep CONFIG --set KEY=V1,V2,...`: the cartesian product of the lists, each a `run --set ...`. */
 export async function sweepCommand(configPath: string, flags: SweepFlags, io: RunIo, now: () => Date = () => new Date()): Promise<number> {
   const sets = flags.set ?? [];
@@ -104,12 +117,14 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
   const loaded = validateRuns(configPath, runs);
 
   if (flags.dryRun) {
-    for (const run of runs) io.stdout.write(`${run.id}\tneuron-tui run ${configPath}${run.sets.map((s) => ` --set ${s}`).join('')}\n`);
+    const { threads } = runThreads(flags);
+    for (const run of runs) io.stdout.write(`${run.id}\tneuron-tui run ${configPath} --threads ${threads}${run.sets.map((s) => ` --set ${s}`).join('')}\n`);
     io.stderr.write(`${runs.length} run${runs.length === 1 ? '' : 's'}; nothing was trained (--dry-run)\n`);
     return 0;
   }
 
   const outDir = flags.outDir ?? defaultOutDir(loaded.config.name, now());
+  const { parallel, threads } = runThreads(flags);
   const files = new Map(runs.map((run) => [run.id, join(outDir, runFileName(run.id))]));
   if (new Set(files.values()).size !== files.size) {
     throw new InputError([{ where: 'sweep', message: 'two runs would write the same log file name; their settings differ only in characters a file name cannot hold' }]);
@@ -126,14 +141,10 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
     throw new InputError([{ where: `--out-dir ${outDir}`, message: `cannot create the folder: ${why}` }]);
   }
 
-  const abort = new AbortController();
-  let signal: NodeJS.Signals | undefined;
-  const onSignal = (name: NodeJS.Signals) => (): void => {
-    signal ??= name;
-    abort.abort();
-  };
-  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((name) => [name, onSignal(name)] as const);
-  for (const [name, handler] of handlers) process.on(name, handler);
+  // SIGINT, SIGTERM, SIGHUP, `q`, and a reader of --json that went away (`| head`) stop every run,
+  // as they stop a single run; each run's log still ends with its `end` line.
+  const stops = new RunStops();
+  const abort = stops.abort;
 
   // On a terminal, without --json: the live sweep screen (Ink is loaded only then).
   let processes: SweepProcesses | null = null;
@@ -147,7 +158,7 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
           outDir,
           stdout: io.stdout,
           onPause: (paused) => processes?.setPaused(paused),
-          onQuit: onSignal('SIGINT'),
+          onQuit: () => abort.abort(),
         })
       : null;
 
@@ -156,7 +167,8 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
     cli: packageFile('dist/cli.js'),
     configPath,
     logOf,
-    parallel: flags.parallel ?? availableParallelism(),
+    parallel,
+    threads,
     signal: abort.signal,
     onStart: dashboard ? (run) => dashboard.started(run) : undefined,
     onEvent: flags.json
@@ -185,7 +197,7 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
   try {
     outcomes = await processes.runAll(runs);
   } finally {
-    for (const [name, handler] of handlers) process.off(name, handler);
+    stops.close();
     await dashboard?.close();
   }
 
@@ -198,7 +210,7 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
     for (const line of sweepTable(rows)) io.stdout.write(`${line}\n`);
     io.stdout.write(`logs and sweep.json in ${outDir}; neuron-tui compare ${outDir} overlays them\n`);
   }
-  if (signal) return signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 130;
+  if (abort.signal.aborted) return stops.exitCode('interrupted');
   const failed = rows.filter((r) => !SUCCEEDED.has(r.status));
   if (failed.length) {
     io.stderr.write(`${failed.length} of ${rows.length} runs failed: ${failed.map((r) => `${r.run} (${r.status})`).join(', ')}\n`);

@@ -18,10 +18,10 @@ export interface SweepOutcome {
 
 /** A run's outcome in words: its end status, or why it has none. */
 export function outcomeStatus(outcome: SweepOutcome): string {
-  if (outcome.end) return outcome.end.status;
   if (outcome.exitCode === null) return 'not_started';
-  if (outcome.exitCode === 2) return 'invalid';
-  return 'failed';
+  // A run can write its `end` and still fail: a log it could not finish (exit 2), a bug (70).
+  if (outcome.exitCode === 2 || outcome.exitCode === 70 || !outcome.end) return outcome.end || outcome.exitCode !== 2 ? 'failed' : 'invalid';
+  return outcome.end.status;
 }
 
 /** The statuses of a run that did what was asked (a sweep exits 0 when every run has one). */
@@ -34,6 +34,8 @@ export interface SweepOptions {
   /** The log path of each run. */
   logOf: (run: SweepRun) => string;
   parallel: number;
+  /** Kernel threads of each run (`run --threads`). */
+  threads: number;
   signal?: AbortSignal;
   /** Each JSON line of each run, as it arrives. */
   onEvent?: (run: SweepRun, event: TrainingEvent, line: string) => void;
@@ -91,9 +93,9 @@ export class SweepProcesses {
   }
 
   private runOne(run: SweepRun): Promise<SweepOutcome> {
-    const { cli, configPath, logOf, onEvent, onStart } = this.options;
+    const { cli, configPath, logOf, onEvent, onStart, threads } = this.options;
     const log = logOf(run);
-    const args = [cli, 'run', configPath, '--json', '--out', log, ...run.sets.flatMap((set) => ['--set', set])];
+    const args = [cli, 'run', configPath, '--json', '--out', log, '--threads', String(threads), ...run.sets.flatMap((set) => ['--set', set])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.live.add(child);
     // A run that starts while the sweep is paused (its slot freed just before) waits like the others.

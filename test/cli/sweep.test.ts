@@ -74,7 +74,7 @@ describe('neuron-tui sweep', () => {
     const dir = join(fresh(), 'dry');
     const dry = cli(['sweep', 'configs/linear.yaml', '--set', 'seed=range(0,3)', '--dry-run', '--out-dir', dir]);
     expect(dry.status).toBe(0);
-    expect(dry.stdout.trim().split('\n')).toEqual([0, 1, 2].map((s) => `seed=${s}\tneuron-tui run configs/linear.yaml --set seed=${s}`));
+    expect(dry.stdout.trim().split('\n')).toEqual([0, 1, 2].map((s) => `seed=${s}\tneuron-tui run configs/linear.yaml --threads 1 --set seed=${s}`));
     expect(existsSync(dir)).toBe(false);
   });
 
