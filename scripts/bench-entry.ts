@@ -10,3 +10,6 @@ export { neuronPageData } from '../src/tui/neuron/data.js';
 export { syntheticRows } from '../src/data/synthetic.js';
 export { engineKernel } from '../src/neuron/screened.js';
 export { Trainer } from '../src/train/trainer.js';
+export { syntheticRowsBefore } from './synthetic-before.js';
+export { chooseKernel } from '../src/neuron/choose.js';
+export { readBytes } from '../src/data/source.js';
