@@ -43,7 +43,7 @@ export function fillSyntheticBlocks(part: number, input: BlocksInput): number {
   const endBlock = Math.floor((blocks * (part + 1)) / parts);
 
   // Ziggurat tables (Marsaglia & Tsang's setup of kn, wn, fn for 128 layers).
-  const kn = new Uint32Array(128);
+  const kn = new Int32Array(128); // every kn[i] < 2^31: int32 compares in the hot loop
   const wn = new Float64Array(128);
   const fn = new Float64Array(128);
   const m1 = 2147483648;
