@@ -9,6 +9,11 @@ import { PARALLEL_MIN_CELLS } from '../../src/neuron/parallel.js';
 import { fusedPass, fusedPassOrdered, gradientFromSums, passSums } from '../../src/neuron/pass.js';
 import { rng, shuffleInPlace } from '../../src/random/rng.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfigText } from '../../src/config/load.js';
+import { loadDataset } from '../../src/data/dataset.js';
 import { config, dataset } from '../helpers.js';
 
 // Every path a run takes reaches the SIMD pass (and threads where a pass is long enough), and
@@ -59,6 +64,30 @@ describe('rows from a CSV file', () => {
     const chosen = choose(train, d, 'full', 1);
     agreesWithReference(chosen.pass, train, d);
     expect(chosen.latest()).toEqual({ simd: true, threads: 1 });
+  });
+});
+
+describe('a run on a CSV file', () => {
+  it('trains on the SIMD pass without a split, and validates on it with one (the path `run` takes)', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'paths-'));
+    try {
+      const lines = ['a,b,c,d,y'];
+      for (let i = 0; i < 500; i++) lines.push(Array.from({ length: 5 }, (_, j) => Math.cos(i * 3 + j).toFixed(5)).join(','));
+      writeFileSync(join(folder, 'rows.csv'), `${lines.join('\n')}\n\n`);
+      for (const split of [0, 0.2]) {
+        const loaded = loadConfigText(join(folder, 'run.yaml'), `data: {path: rows.csv, validation_split: ${split}}\nlearning_rate: 0.1\nepochs: 1\n`);
+        const data = loadDataset(loaded, folder, { threads: 1 });
+        const chosen = choose(data.train, data.d, 'full', 1, data.validation);
+        agreesWithReference(chosen.pass, data.train, data.d);
+        expect(chosen.latest()).toEqual({ simd: true, threads: 1 });
+        if (data.validation) {
+          agreesWithReference(chosen.pass, data.validation, data.d);
+          expect(chosen.latest()).toEqual({ simd: true, threads: 1 });
+        }
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 
