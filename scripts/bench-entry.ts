@@ -14,3 +14,5 @@ export { Dashboard } from '../src/tui/Dashboard.js';
 export { palette } from '../src/tui/palette.js';
 export { renderToString } from 'ink';
 export { createElement } from 'react';
+export { chooseKernel } from '../src/neuron/choose.js';
+export { readBytes } from '../src/data/source.js';

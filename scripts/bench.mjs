@@ -382,6 +382,72 @@ process.stderr.write('neuron page:\n');
 
 if (!hasNumpy) process.stderr.write('numpy is not importable by python3: the numpy comparisons read n/a\n');
 
+// Issue 17: every path a run takes reaches the fast kernels by chooseKernel's one rule, and loading
+// runs on threads. Last, as its loads fill the row arena (nothing is freed) that the rows above use.
+process.stderr.write('every path on the fast kernels:\n');
+{
+  const n = N;
+  const d = 16;
+  const csv = join(work, 'big.csv'); // written by the CSV rows above: N rows × 17 columns
+  const columns = { features: [...Array(d).keys()], target: d, missing: 'error' };
+  const load = (t) => {
+    const bytes = P.readBytes(csv, 2 ** 32);
+    return P.readCsvNumbers(bytes, P.readCsvHeader(bytes, 'big.csv'), columns, 'big.csv', t);
+  };
+  let one = Infinity;
+  let two = Infinity;
+  let parsed;
+  for (let r = 0; r < 2; r++) {
+    let t = performance.now();
+    parsed = load(1);
+    one = Math.min(one, performance.now() - t);
+    t = performance.now();
+    load(2);
+    two = Math.min(two, performance.now() - t);
+  }
+  row(`CSV load, ${n} × 17: 2 threads vs 1 thread (target ≥ 1.7×)`, two, one, 'ms', 'lower');
+
+  // The rows of the epoch rows below (the generator as users get it: one seeded stream, on one thread).
+  const synthetic = P.syntheticRows({ samples: n, weights: Array.from({ length: d }, (_, j) => Math.cos(j)), bias: 0.1, noise: 0.1 }, 1);
+
+  const dataset = (train, validation = null) => ({ source: 'bench', features: [...Array(d).keys()].map((j) => `x${j + 1}`), target: 'y', d, train, validation, skipped: 0, standardization: null });
+  const kernels = [];
+  const trainer = (set, batch) => {
+    const kernel = P.chooseKernel(set, { batchSize: batch, threads, engine: 'pass' });
+    kernels.push(kernel);
+    const config = {
+      name: 'bench', data: { validation_split: 0, standardize: false, missing: 'error' }, learning_rate: 1e-9, epochs: 1e9, batch_size: batch, shuffle: true,
+      seed: 0, init: { weights: new Array(d).fill(0.1), bias: 0.1 }, log_every: 1, engine: 'pass',
+    };
+    return new P.Trainer(config, set, { clock: () => performance.now(), kernel: kernel.pass });
+  };
+  /** Best epoch time of each trainer, taking turns epoch by epoch. */
+  const sideBySide = (trainers, repeats = 7) => {
+    const times = trainers.map(() => Infinity);
+    for (let r = 0; r < repeats; r++) {
+      trainers.forEach((t, k) => {
+        const start = performance.now();
+        t.runEpoch();
+        times[k] = Math.min(times[k], performance.now() - start);
+      });
+    }
+    return times;
+  };
+  const all = { x: synthetic.x, y: synthetic.y, n };
+  const held = Math.round(n * 0.2);
+  const split = dataset({ x: synthetic.x.subarray(0, (n - held) * d), y: synthetic.y.subarray(0, n - held), n: n - held }, { x: synthetic.x.subarray((n - held) * d), y: synthetic.y.subarray(n - held), n: held });
+  const [onCsv, onSynthetic, withSplit, miniBatches] = sideBySide([
+    trainer(dataset({ x: parsed.x, y: parsed.y, n: parsed.rows }), 'full'),
+    trainer(dataset(all), 'full'),
+    trainer(split, 'full'),
+    trainer(dataset(all), 4096),
+  ]);
+  kernels.forEach((k) => k.close());
+  row(`epoch at ${n} × ${d}, no split: CSV rows vs synthetic rows (ratio = multiple; target ≤ 1.10×)`, onCsv, onSynthetic, 'ms', 'multiple');
+  row(`epoch at ${n} × ${d}: 20% validation split vs none (ratio = multiple; target ≤ 1.30×)`, withSplit, onSynthetic, 'ms', 'multiple');
+  row(`epoch at ${n} × ${d}: shuffled mini-batches of 4,096 vs full batch (ratio = multiple; target ≤ 2.0×)`, miniBatches, onSynthetic, 'ms', 'multiple');
+}
+
 rmSync(work, { recursive: true, force: true });
 const widths = ['what', 'ours', 'theirs', 'ratio'].map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
 const line = (r) => `| ${['what', 'ours', 'theirs', 'ratio'].map((k, i) => r[k].padEnd(widths[i])).join(' | ')} |`;

@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { InputError } from '../errors.js';
+import { forkJoin } from '../threads/fork.js';
 import { rowArray } from './rows.js';
 
 /**
@@ -47,79 +49,6 @@ const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const TAB = 9;
-const MINUS = 45;
-const PLUS = 43;
-const DOT = 46;
-const ZERO = 48;
-const LOWER_E = 101;
-const UPPER_E = 69;
-
-/** Exact powers of ten: up to 1e22 every one is a double, which makes the fast path exact. */
-const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-
-/** Where the last parseNumber call stopped reading. */
-let numberEnd = 0;
-
-/**
- * Reads a number starting at `start`: [sign] digits [. digits] [e [sign] digits], stopping at the
- * first byte that cannot continue it (`numberEnd`). NaN when there are no digits. Clinger's fast
- * path gives the correctly rounded double when the mantissa has at most 15 significant digits and
- * the power of ten is at most 22; anything longer goes through Number() on the text.
- */
-function parseNumber(bytes: Uint8Array, start: number, limit: number): number {
-  let i = start;
-  let negative = false;
-  if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
-  let mantissa = 0;
-  let significant = 0;
-  let exponent = 0;
-  let digits = 0;
-  let c = 0;
-  while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
-    if (significant < 15) {
-      mantissa = mantissa * 10 + c;
-      if (mantissa > 0) significant++;
-    } else {
-      exponent++;
-      significant++;
-    }
-    digits++;
-    i++;
-  }
-  if (i < limit && bytes[i] === DOT) {
-    i++;
-    while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
-      if (significant < 15) {
-        mantissa = mantissa * 10 + c;
-        exponent--;
-        if (mantissa > 0) significant++;
-      } else significant++;
-      digits++;
-      i++;
-    }
-  }
-  if (digits > 0 && i < limit && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
-    i++;
-    let expNegative = false;
-    if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) expNegative = bytes[i++] === MINUS;
-    let power = 0;
-    let powerDigits = 0;
-    while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
-      if (power < 100000) power = power * 10 + c;
-      powerDigits++;
-      i++;
-    }
-    if (powerDigits === 0) digits = 0; // "1e" is not a number
-    exponent += expNegative ? -power : power;
-  }
-  numberEnd = i;
-  if (digits === 0) return NaN;
-  if (significant <= 15 && exponent >= -22 && exponent <= 22) {
-    const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
-    return negative ? -value : value;
-  }
-  return Number(new TextDecoder().decode(bytes.subarray(start, i)));
-}
 
 /** Why a used cell is not a number, for the message. */
 function notANumber(text: string, delimiter: number): string {
@@ -319,43 +248,140 @@ function ordinalCells(n: number): string {
   return `${n} cell${n === 1 ? '' : 's'}`;
 }
 
+/** Where and why a chunk of rows stopped; the message is written by `problemText` on the main thread. */
+interface RowProblem {
+  kind: 'unclosed' | 'blank' | 'not-a-number' | 'after-quote' | 'more-cells' | 'fewer-cells';
+  line: number;
+  column: number;
+  /** The header index of the cell's column (the cell count for `more-cells`). */
+  col: number;
+  /** The cell's content [s, e) in the bytes, for `not-a-number`. */
+  s: number;
+  e: number;
+}
+
+interface ChunkInput {
+  bytes: Uint8Array;
+  /** Per part: [from, to, firstRow] — a byte range starting at a line start, and where its rows go. */
+  chunks: number[][];
+  /** The file line of the first chunk's start (later chunks: only used when they fail, and then the whole body is parsed again). */
+  line: number;
+  /** slot[c]: where column c goes: 0..d−1 a feature, d the target, −1 unused. */
+  slot: Int32Array;
+  d: number;
+  delimiter: number;
+  skip: boolean;
+  x: Float64Array;
+  y: Float64Array;
+}
+
+interface ChunkResult {
+  rows: number;
+  skipped: number;
+  problem: RowProblem | null;
+}
+
 /**
- * Parses the body's used columns into doubles. Blank lines are ignored (trailing ones are common);
- * every other line must have as many cells as the header.
+ * Parses the rows in part `part`'s byte range into x and y from its first row on. Self-contained,
+ * since worker threads run its source (src/threads/fork.ts): numbers, cells, quotes and line
+ * breaks are all read here, and a failure is returned as a RowProblem, not thrown.
+ *
+ * Numbers: [sign] digits [. digits] [e [sign] digits]. Clinger's fast path gives the correctly
+ * rounded double when the mantissa has at most 15 significant digits and the power of ten is at
+ * most 22 (every such power is a double); anything longer goes through Number() on the text.
  */
-export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: CsvColumns, file: string): CsvNumbers {
-  const names = header.names;
-  const width = names.length;
-  const d = columns.features.length;
-  const delimiter = header.delimiter;
-  // slot[c]: where column c goes: 0..d-1 a feature, d the target, -1 unused.
-  const slot = new Int32Array(width).fill(-1);
-  columns.features.forEach((c, j) => (slot[c] = j));
-  slot[columns.target] = d;
-  const skip = columns.missing === 'skip';
+export function parseRowsChunk(part: number, input: ChunkInput): ChunkResult {
+  const { bytes, slot, d, delimiter, skip, x, y } = input;
+  const [from, len, firstRow] = input.chunks[part];
+  const width = slot.length;
+  const QUOTE = 34;
+  const LF = 10;
+  const CR = 13;
+  const SPACE = 32;
+  const TAB = 9;
+  const MINUS = 45;
+  const PLUS = 43;
+  const DOT = 46;
+  const ZERO = 48;
+  const LOWER_E = 101;
+  const UPPER_E = 69;
+  const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+  const decoder = new TextDecoder();
 
-  // Rows are at most the line breaks + 1: LFs, and CRs that are not the first half of a CRLF.
-  let capacity = 1;
-  for (let p = bytes.indexOf(LF, header.bodyStart); p !== -1; p = bytes.indexOf(LF, p + 1)) capacity++;
-  for (let p = bytes.indexOf(CR, header.bodyStart); p !== -1; p = bytes.indexOf(CR, p + 1)) if (bytes[p + 1] !== LF) capacity++;
-  const x = rowArray(capacity * d);
-  const y = rowArray(capacity);
+  /** Where the last parseNumber call stopped reading. */
+  let numberEnd = 0;
+  /** The number starting at `start`, NaN when it has no digits; stops at the first byte that cannot continue it. */
+  const parseNumber = (start: number, limit: number): number => {
+    let i = start;
+    let negative = false;
+    if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
+    let mantissa = 0;
+    let significant = 0;
+    let exponent = 0;
+    let digits = 0;
+    let c = 0;
+    while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
+      if (significant < 15) {
+        mantissa = mantissa * 10 + c;
+        if (mantissa > 0) significant++;
+      } else {
+        exponent++;
+        significant++;
+      }
+      digits++;
+      i++;
+    }
+    if (i < limit && bytes[i] === DOT) {
+      i++;
+      while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
+        if (significant < 15) {
+          mantissa = mantissa * 10 + c;
+          exponent--;
+          if (mantissa > 0) significant++;
+        } else significant++;
+        digits++;
+        i++;
+      }
+    }
+    if (digits > 0 && i < limit && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
+      i++;
+      let expNegative = false;
+      if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) expNegative = bytes[i++] === MINUS;
+      let power = 0;
+      let powerDigits = 0;
+      while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
+        if (power < 100000) power = power * 10 + c;
+        powerDigits++;
+        i++;
+      }
+      if (powerDigits === 0) digits = 0; // "1e" is not a number
+      exponent += expNegative ? -power : power;
+    }
+    numberEnd = i;
+    if (digits === 0) return NaN;
+    if (significant <= 15 && exponent >= -22 && exponent <= 22) {
+      const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
+      return negative ? -value : value;
+    }
+    return Number(decoder.decode(bytes.subarray(start, i)));
+  };
+  const isBlank = (c: number): boolean => c === SPACE || c === TAB;
+  /** The position after the line break at `p` (CRLF counts as one). */
+  const afterLineBreak = (p: number): number => (bytes[p] === CR && bytes[p + 1] === LF ? p + 2 : p + 1);
 
-  const len = bytes.length;
-  let pos = header.bodyStart;
-  let line = header.bodyLine;
+  let pos = from;
+  let line = input.line;
   // Where the current file line starts, for columns (a quoted cell can span lines).
   let lineBegin = pos;
   let rows = 0;
   let skipped = 0;
-
-  const fail = (lineNo: number, col: number, message: string): never => {
-    throw new InputError([{ where: `${file}:${lineNo}:${col}`, message }]);
-  };
-  const cellText = (s: number, e: number): string => new TextDecoder().decode(bytes.subarray(s, Math.min(e, s + 40)));
-
-  /** Fails at `offset` of the row that starts at `rowStart` on line `rowLine` (a quoted cell may have crossed lines). */
-  const failAt = (rowStart: number, rowLine: number, offset: number, message: string): never => {
+  const problem = (kind: RowProblem['kind'], lineNo: number, column: number, col = 0, s = 0, e = 0): ChunkResult => ({
+    rows,
+    skipped,
+    problem: { kind, line: lineNo, column, col, s, e },
+  });
+  /** A problem at `offset` of the row that starts at `rowStart` on line `rowLine` (a quoted cell may have crossed lines). */
+  const problemAt = (rowStart: number, rowLine: number, offset: number, kind: RowProblem['kind'], col = 0, s = 0, e = 0): ChunkResult => {
     let lineNo = rowLine;
     let begin = rowStart;
     for (let p = rowStart; p < offset; p++) {
@@ -364,7 +390,7 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
         begin = p + 1;
       }
     }
-    return fail(lineNo, offset - begin + 1, message);
+    return problem(kind, lineNo, offset - begin + 1, col, s, e);
   };
 
   while (pos < len) {
@@ -375,12 +401,13 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
     while (probe < len && isBlank(bytes[probe])) probe++;
     if (probe >= len) break;
     if (bytes[probe] === LF || bytes[probe] === CR) {
-      pos = afterLineBreak(bytes, probe);
+      pos = afterLineBreak(probe);
       line++;
       lineBegin = pos;
       continue;
     }
 
+    const at = firstRow + rows;
     let col = 0;
     let rowOk = true;
     for (;;) {
@@ -394,13 +421,13 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
       if (bytes[pos] === QUOTE) {
         s = ++pos;
         for (;;) {
-          if (pos >= len) failAt(rowStart, lineNo, cellStart, 'the quoted cell that opens here is never closed; add the closing `"`');
+          if (pos >= len) return problemAt(rowStart, lineNo, cellStart, 'unclosed');
           const c = bytes[pos];
           if (c === QUOTE) {
             if (bytes[pos + 1] === QUOTE) pos += 2;
             else break;
           } else if (c === LF || c === CR) {
-            pos = afterLineBreak(bytes, pos);
+            pos = afterLineBreak(pos);
             line++;
             lineBegin = pos;
           } else pos++;
@@ -410,13 +437,13 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
         if (target >= 0) {
           while (s < e && isBlank(bytes[s])) s++;
           while (e > s && isBlank(bytes[e - 1])) e--;
-          value = parseNumber(bytes, s, e);
+          value = parseNumber(s, e);
           if (numberEnd !== e) value = NaN;
         }
       } else {
         // A used cell is parsed as it is scanned: one pass over its bytes.
         if (target >= 0) {
-          value = parseNumber(bytes, pos, len);
+          value = parseNumber(pos, len);
           pos = numberEnd;
         }
         while (pos < len) {
@@ -432,16 +459,11 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
       if (target >= 0) {
         if (!Number.isFinite(value)) {
           if (skip) rowOk = false;
-          else {
-            const name = shownName(names[col]);
-            if (s === e) failAt(rowStart, lineNo, cellStart, `column ${name} is blank; every used cell needs a number (or set \`data.missing: skip\` to drop such rows)`);
-            const text = cellText(s, e);
-            failAt(rowStart, lineNo, cellStart, `column ${name}: ${shownName(text)} is not a number; ${notANumber(text, delimiter)} (or set \`data.missing: skip\` to drop such rows)`);
-          }
+          else return problemAt(rowStart, lineNo, cellStart, s === e ? 'blank' : 'not-a-number', col, s, e);
         }
         // Written in place; a skipped row is overwritten by the next one, as `rows` does not advance.
-        if (target < d) x[rows * d + target] = value;
-        else y[rows] = value;
+        if (target < d) x[at * d + target] = value;
+        else y[at] = value;
       }
       col++;
 
@@ -449,22 +471,16 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
         pos++;
         continue;
       }
-      if (pos < len && bytes[pos] !== LF && bytes[pos] !== CR) {
-        fail(line, pos - lineBegin + 1, `unexpected text after a quoted cell; expected ${delimiterName(delimiter)} or the end of the line`);
-      }
-      if (pos < len) pos = afterLineBreak(bytes, pos);
+      if (pos < len && bytes[pos] !== LF && bytes[pos] !== CR) return problem('after-quote', line, pos - lineBegin + 1);
+      if (pos < len) pos = afterLineBreak(pos);
       line++;
       lineBegin = pos;
       break;
     }
 
-    if (col > width) {
-      fail(lineNo, 1, `the row has ${ordinalCells(col)} but the header has ${width} columns (${names.map(listedName).join(', ')})`);
-    }
+    if (col > width) return problem('more-cells', lineNo, 1, col);
     if (col < width) {
-      if (!skip) {
-        fail(lineNo, 1, `the row has ${ordinalCells(col)} but the header has ${width} columns (${names.map(listedName).join(', ')}); column ${shownName(names[col])} is missing (or set \`data.missing: skip\` to drop such rows)`);
-      }
+      if (!skip) return problem('fewer-cells', lineNo, 1, col);
       rowOk = false;
     }
     if (!rowOk) {
@@ -473,7 +489,109 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
     }
     rows++;
   }
+  return { rows, skipped, problem: null };
+}
 
+/** The message for a chunk's problem, as the single-thread parse has always written it. */
+function problemText(problem: RowProblem, bytes: Uint8Array, names: string[], delimiter: number): string {
+  const name = shownName(names[problem.col] ?? '');
+  const columns = `the header has ${names.length} columns (${names.map(listedName).join(', ')})`;
+  const orSkip = '(or set `data.missing: skip` to drop such rows)';
+  switch (problem.kind) {
+    case 'unclosed':
+      return 'the quoted cell that opens here is never closed; add the closing `"`';
+    case 'blank':
+      return `column ${name} is blank; every used cell needs a number ${orSkip}`;
+    case 'not-a-number': {
+      const text = new TextDecoder().decode(bytes.subarray(problem.s, Math.min(problem.e, problem.s + 40)));
+      return `column ${name}: ${shownName(text)} is not a number; ${notANumber(text, delimiter)} ${orSkip}`;
+    }
+    case 'after-quote':
+      return `unexpected text after a quoted cell; expected ${delimiterName(delimiter)} or the end of the line`;
+    case 'more-cells':
+      return `the row has ${ordinalCells(problem.col)} but ${columns}`;
+    case 'fewer-cells':
+      return `the row has ${ordinalCells(problem.col)} but ${columns}; column ${name} is missing ${orSkip}`;
+  }
+}
+
+/** Rows are at most the line breaks + 1: LFs, and CRs that are not the first half of a CRLF. */
+function lineBreaks(bytes: Uint8Array, from: number, to: number): number {
+  const part = bytes.subarray(from, to);
+  let count = 0;
+  for (let p = part.indexOf(LF); p !== -1; p = part.indexOf(LF, p + 1)) count++;
+  for (let p = part.indexOf(CR); p !== -1; p = part.indexOf(CR, p + 1)) if (bytes[from + p + 1] !== LF) count++;
+  return count;
+}
+
+/** Below this many bytes of rows, a worker thread's start-up (tens of ms) costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Where to split the body for `threads` threads: after a line feed near each equal share. Only
+ * when the body has no quote at all: then every line break ends a row and each chunk starts at a
+ * row, as in the single-thread parse. A quoted cell may hold line breaks, so a file with quotes
+ * (or CR-only line ends, or a small body) is parsed on one thread.
+ */
+export function chunkBounds(bytes: Uint8Array, start: number, threads: number): number[] {
+  const len = bytes.length;
+  if (threads < 2 || len - start < PARALLEL_MIN_BYTES || bytes.indexOf(QUOTE, start) !== -1) return [start, len];
+  const bounds = [start];
+  for (let k = 1; k < threads; k++) {
+    const lf = bytes.indexOf(LF, Math.max(bounds[bounds.length - 1], start + Math.floor(((len - start) * k) / threads)));
+    if (lf === -1 || lf + 1 >= len) break;
+    bounds.push(lf + 1);
+  }
+  bounds.push(len);
+  return bounds;
+}
+
+/** `bytes` on shared memory, so worker threads read them without a copy each. */
+function sharedBytes(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  return shared;
+}
+
+/**
+ * Parses the body's used columns into doubles. Blank lines are ignored (trailing ones are common);
+ * every other line must have as many cells as the header. Large bodies are split at line breaks
+ * over `threads` threads; the numbers, the rows and any error are those of the single-thread parse
+ * (a chunk that fails sends the whole body through one thread, which finds the first problem).
+ */
+export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: CsvColumns, file: string, threads = availableParallelism()): CsvNumbers {
+  const names = header.names;
+  const width = names.length;
+  const d = columns.features.length;
+  const slot = new Int32Array(width).fill(-1);
+  columns.features.forEach((c, j) => (slot[c] = j));
+  slot[columns.target] = d;
+  const bounds = chunkBounds(bytes, header.bodyStart, threads);
+  const capacities = bounds.slice(1).map((to, k) => lineBreaks(bytes, bounds[k], to) + 1);
+  const capacity = capacities.reduce((sum, c) => sum + c, 0);
+  const x = rowArray(capacity * d);
+  const y = rowArray(capacity);
+  const chunks = capacities.map((_, k) => [bounds[k], bounds[k + 1], capacities.slice(0, k).reduce((sum, c) => sum + c, 0)]);
+  const input: ChunkInput = { bytes: chunks.length > 1 ? sharedBytes(bytes) : bytes, chunks, line: header.bodyLine, slot, d, delimiter: header.delimiter, skip: columns.missing === 'skip', x, y };
+  let results = forkJoin(parseRowsChunk, input, chunks.length);
+  if (results.length > 1 && results.some((r) => r.problem !== null)) {
+    input.chunks = [[header.bodyStart, bytes.length, 0]];
+    results = [parseRowsChunk(0, input)];
+  }
+  const failed = results[0].problem;
+  if (failed) throw new InputError([{ where: `${file}:${failed.line}:${failed.column}`, message: problemText(failed, bytes, names, header.delimiter) }]);
+  // The chunks' rows, moved down to follow each other (blank and skipped lines leave gaps).
+  let rows = results[0].rows;
+  for (let k = 1; k < results.length; k++) {
+    const first = chunks[k][2];
+    if (first !== rows) {
+      x.copyWithin(rows * d, first * d, (first + results[k].rows) * d);
+      y.copyWithin(rows, first, first + results[k].rows);
+    }
+    rows += results[k].rows;
+  }
+  const skipped = results.reduce((sum, r) => sum + r.skipped, 0);
   if (rows === 0) {
     const why = skipped > 0 ? `every one of its ${skipped} rows has a missing or non-numeric value` : 'it has a header but no data rows';
     throw new InputError([{ where: `${file}:${header.bodyLine}`, message: `no rows to train on: ${why}` }]);

@@ -10,7 +10,12 @@ const ALIGN = 16; // v128 loads
 
 let memory: WebAssembly.Memory | null | undefined;
 let top = 0;
-const inArena = new WeakSet<Float64Array>();
+/**
+ * Every buffer object the memory has handed out: growing a shared memory gives a new, longer
+ * SharedArrayBuffer object over the same bytes, and views made before keep the old one. Any view
+ * into one of these (a subarray of rows, a CSV's trimmed rows, a mini-batch buffer) is arena memory.
+ */
+const arenaBuffers = new WeakSet<ArrayBufferLike>();
 
 function arenaMemory(): WebAssembly.Memory | null {
   if (memory === undefined) {
@@ -34,7 +39,7 @@ export function rowArray(length: number): Float64Array {
       if (needed > pages) mem.grow(needed - pages);
       const view = new Float64Array(mem.buffer, top, length);
       top += bytes;
-      inArena.add(view);
+      arenaBuffers.add(view.buffer);
       return view;
     } catch {
       // the system refused to grow the memory: fall through
@@ -43,9 +48,9 @@ export function rowArray(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * 8));
 }
 
-/** The arena's memory, when `views` all live in it: then the wasm kernel can read them. */
+/** The arena's memory, when `views` all live in it (any view into its buffers): then the wasm kernel can read them. */
 export function arenaOf(...views: Float64Array[]): WebAssembly.Memory | null {
-  return memory && views.every((v) => inArena.has(v)) ? memory : null;
+  return memory && views.every((v) => arenaBuffers.has(v.buffer)) ? memory : null;
 }
 
 /**
@@ -55,7 +60,8 @@ export function arenaOf(...views: Float64Array[]): WebAssembly.Memory | null {
 export function adoptArena(shared: WebAssembly.Memory, sharedTop: number, views: Float64Array[]): void {
   memory = shared;
   top = Math.max(top, sharedTop);
-  for (const view of views) inArena.add(view);
+  arenaBuffers.add(shared.buffer);
+  for (const view of views) arenaBuffers.add(view.buffer);
 }
 
 /** What a worker needs to adopt this thread's arena. */

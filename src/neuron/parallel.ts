@@ -9,6 +9,10 @@ import { instantiate, kernelModule } from './wasm.js';
  * loop does not change). Partial sums are added in range order: for a given thread count the
  * result is the same on every run. Each thread runs the WebAssembly SIMD pass when the rows live
  * in the arena and `simd` is asked for, else the generated JavaScript pass.
+ *
+ * In SIMD mode a pass takes any rows in the arena (the training rows, the validation rows, a
+ * mini-batch gathered into a buffer): the threads read them by their byte offsets, passed with
+ * the parameters. In JavaScript mode the workers hold only the rows the pool was built on.
  */
 
 // Control words: [0] generation (−1: stop), [1] workers done, [2] workers ready.
@@ -26,6 +30,11 @@ export const PARALLEL_MIN_CELLS = 1 << 21;
 /** Below this many features the generated JavaScript pass beats the SIMD one (two lanes barely fill). */
 export const SIMD_MIN_FEATURES = 4;
 
+// Parameter words after w_0..w_{d−1}: [d] b, then the rows' byte offsets (SIMD mode), then the ranges.
+const X_AT = 1;
+const Y_AT = 2;
+const RANGES_AT = 3;
+
 /** Runs in each worker: wait for a new generation, sum its row range, report done. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -36,7 +45,7 @@ let run;
 if (module) {
   const pass = new WebAssembly.Instance(module, { env: { memory } }).exports.pass;
   const g = scratch.subarray(index * stride, index * stride + d);
-  run = (start, end) => pass(x.byteOffset, y.byteOffset, d, start, end, params.byteOffset, params[d], g.byteOffset, out.byteOffset);
+  run = (start, end) => pass(params[d + ${X_AT}], params[d + ${Y_AT}], d, start, end, params.byteOffset, params[d], g.byteOffset, out.byteOffset);
 } else {
   const kernel = new Function(source)();
   // the same warm-up as generatedKernel's on the main thread
@@ -51,7 +60,7 @@ for (;;) {
   generation = Atomics.load(control, ${GENERATION});
   if (generation < 0) break;
   out.fill(0);
-  run(params[d + 1 + 2 * index], params[d + 2 + 2 * index]);
+  run(params[d + ${RANGES_AT} + 2 * index], params[d + ${RANGES_AT} + 1 + 2 * index]);
   Atomics.add(control, ${DONE}, 1);
   Atomics.notify(control, ${DONE});
 }
@@ -67,7 +76,7 @@ export class ParallelKernel {
   readonly mode: 'simd' | 'js';
   private workers: Worker[];
   private readonly control: Int32Array;
-  /** [w_0..w_{d−1}, b, start_0, end_0, start_1, end_1, ...] */
+  /** [w_0..w_{d−1}, b, x's byte offset, y's byte offset, start_0, end_0, start_1, end_1, ...] */
   private readonly params: Float64Array;
   /** Per thread: [sse, active, db, dw_0..dw_{d−1}]. */
   private readonly results: Float64Array;
@@ -75,7 +84,10 @@ export class ParallelKernel {
   private readonly scratch: Float64Array;
   private readonly own: (start: number, end: number) => void;
   private readonly single: Kernel;
+  private readonly memory: WebAssembly.Memory | null;
   private generation = 0;
+  /** How the latest pass ran: on the SIMD pass or the JavaScript one, on how many threads (tests, bench). */
+  latest: { simd: boolean; threads: number } = { simd: false, threads: 0 };
 
   /** `x` and `y` must live on shared memory; `threads` counts the caller's thread. */
   constructor(
@@ -84,6 +96,8 @@ export class ParallelKernel {
     private readonly d: number,
     threads: number,
     simd = true,
+    /** How many of the threads a pass over `rows` rows uses (default: all); src/neuron/choose.ts decides. */
+    private readonly threadsFor: (rows: number) => number = () => Infinity,
   ) {
     if (!isShared(x) || !isShared(y)) throw new Error('ParallelKernel needs rows on shared memory');
     this.threads = Math.max(1, threads);
@@ -93,14 +107,15 @@ export class ParallelKernel {
     this.mode = memory && module ? 'simd' : 'js';
     const stride = 3 + d;
     this.control = new Int32Array(new SharedArrayBuffer(12));
-    this.params = rowArray(d + 1 + 2 * this.threads);
+    this.memory = this.mode === 'simd' ? memory : null;
+    this.params = rowArray(d + RANGES_AT + 2 * this.threads);
     this.results = rowArray(this.threads * stride);
     this.scratch = rowArray(this.threads * stride);
     const out0 = this.results.subarray(0, stride);
     if (this.mode === 'simd') {
       const pass = instantiate(memory!)!;
       const g0 = this.scratch.subarray(0, d);
-      this.own = (start, end) => pass(x.byteOffset, y.byteOffset, d, start, end, this.params.byteOffset, this.params[d], g0.byteOffset, out0.byteOffset);
+      this.own = (start, end) => pass(this.params[d + X_AT], this.params[d + Y_AT], d, start, end, this.params.byteOffset, this.params[d], g0.byteOffset, out0.byteOffset);
     } else {
       this.own = (start, end) => this.single(x, y, d, start, end, this.params.subarray(0, d), this.params[d], out0);
     }
@@ -140,32 +155,42 @@ export class ParallelKernel {
     }
   }
 
-  /** A Kernel: the same contract as fusedPass, over these rows. */
+  /**
+   * A Kernel: the same contract as fusedPass. Rows in the arena (SIMD mode) or the pool's own rows
+   * run here, on as many threads as `threadsFor` gives; any other rows run the generated pass.
+   */
   readonly pass: Kernel = (x, y, d, start, end, w, b, out) => {
-    if (x !== this.x || y !== this.y || d !== this.d) {
+    const here = d === this.d && (this.memory !== null ? arenaOf(x, y) === this.memory : x === this.x && y === this.y);
+    if (!here) {
+      this.latest = { simd: false, threads: 1 };
       this.single(x, y, d, start, end, w, b, out);
       return;
     }
     const rows = end - start;
     const stride = 3 + d;
+    const threads = Math.max(1, Math.min(this.threads, this.threadsFor(rows)));
     this.params.set(w.subarray(0, d));
     this.params[d] = b;
+    this.params[d + X_AT] = x.byteOffset;
+    this.params[d + Y_AT] = y.byteOffset;
     for (let t = 0; t < this.threads; t++) {
-      this.params[d + 1 + 2 * t] = start + Math.floor((rows * t) / this.threads);
-      this.params[d + 2 + 2 * t] = start + Math.floor((rows * (t + 1)) / this.threads);
+      // Threads beyond `threads` get an empty range: their sums are zeros.
+      this.params[d + RANGES_AT + 2 * t] = start + Math.floor((rows * Math.min(t, threads)) / threads);
+      this.params[d + RANGES_AT + 1 + 2 * t] = start + Math.floor((rows * Math.min(t + 1, threads)) / threads);
     }
-    const others = this.workers.length;
+    const others = threads > 1 ? this.workers.length : 0;
+    this.latest = { simd: this.memory !== null, threads: others + 1 };
     if (others > 0) {
       Atomics.store(this.control, DONE, 0);
       Atomics.store(this.control, GENERATION, ++this.generation);
       Atomics.notify(this.control, GENERATION);
     }
     this.results.subarray(0, stride).fill(0);
-    this.own(this.params[d + 1], this.params[d + 2]);
+    this.own(this.params[d + RANGES_AT], this.params[d + RANGES_AT + 1]);
     for (let done = Atomics.load(this.control, DONE); done < others; done = Atomics.load(this.control, DONE)) {
       Atomics.wait(this.control, DONE, done);
     }
-    for (let t = 0; t < this.threads; t++) {
+    for (let t = 0; t < (others > 0 ? this.threads : 1); t++) {
       for (let k = 0; k < stride; k++) out[k] += this.results[t * stride + k];
     }
   };

@@ -5,7 +5,8 @@ import { chooseKernel } from '../neuron/choose.js';
 import type { Kernel } from '../neuron/kernel.js';
 import { norm } from '../neuron/norm.js';
 import { createOptimizer, type Optimizer } from '../neuron/optimizers.js';
-import { ACTIVE, fusedPassOrdered, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
+import { rowArray } from '../data/rows.js';
+import { ACTIVE, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
 import { rng, shuffleInPlace, type Rng } from '../random/rng.js';
 import { bestSoFar, type Best } from './best.js';
 import type { EndEvent, EpochEvent, StartEvent, Status } from './events.js';
@@ -103,6 +104,8 @@ export class Trainer {
   private readonly sst: number;
   private readonly validationSst: number;
   private readonly order: Uint32Array | null;
+  /** Mini-batches: each batch's rows gathered in shuffled order, contiguous in the arena, so the kernel's SIMD pass reads them. */
+  private readonly batch: Rows | null;
   private readonly shuffler: Rng;
   private best: Best | null = null;
   /** The monitored loss that early stopping compares against (improvements by more than min_delta). */
@@ -140,6 +143,8 @@ export class Trainer {
     this.validationSst = dataset.validation ? totalSumOfSquares(dataset.validation.y, dataset.validation.n) : 0;
     const miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
     this.order = miniBatch ? new Uint32Array(dataset.train.n).map((_, i) => i) : null;
+    const size = miniBatch ? (config.batch_size as number) : 0;
+    this.batch = miniBatch ? { x: rowArray(size * d), y: rowArray(size), n: size } : null;
     this.shuffler = rng(config.seed, 'shuffle');
   }
 
@@ -218,8 +223,9 @@ export class Trainer {
       for (let start = 0; start < n && finite; start += size) {
         const end = Math.min(n, start + size);
         const rows = end - start;
+        this.gatherBatch(start, end);
         this.sums.fill(0);
-        fusedPassOrdered(x, y, d, this.order, start, end, this.w, this.b, this.sums);
+        this.kernel(this.batch!.x, this.batch!.y, d, 0, rows, this.w, this.b, this.sums);
         sse += this.sums[SSE];
         active += this.sums[ACTIVE];
         const db = gradientFromSums(this.sums, rows, this.dw);
@@ -258,8 +264,9 @@ export class Trainer {
 
     const validation = this.dataset.validation;
     if (validation) {
-      // The training kernel's fused pass gives the same loss and active count as lossPass, bit for
-      // bit, and is several times faster; its gradient sums are not needed here.
+      // The training kernel's fused pass gives lossPass's loss (to 1e-12 relative, bit for bit on the
+      // plain kernel) and active count, on SIMD and threads where they pay (src/neuron/choose.ts);
+      // its gradient sums are not needed here.
       this.sums.fill(0);
       this.kernel(validation.x, validation.y, d, 0, validation.n, this.w, this.b, this.sums);
       event.val_loss = this.sums[SSE] / validation.n;
@@ -278,6 +285,22 @@ export class Trainer {
     else if (this.config.early_stopping && this.epochsWithoutImprovement >= this.config.early_stopping.patience) this.status = 'early_stopped';
     else if (this.epoch >= this.config.epochs) this.status = 'completed';
     return event;
+  }
+
+  /**
+   * Copies rows order[start..end) into the batch buffer: the fused pass over it adds exactly what
+   * the reference's ordered pass (fusedPassOrdered) adds, in the same order.
+   */
+  private gatherBatch(start: number, end: number): void {
+    const { x, y } = this.dataset.train;
+    const d = this.dataset.d;
+    const order = this.order!;
+    const batch = this.batch!;
+    for (let k = start, to = 0; k < end; k++, to += d) {
+      const i = order[k];
+      batch.y[k - start] = y[i];
+      for (let j = 0, from = i * d; j < d; j++) batch.x[to + j] = x[from + j];
+    }
   }
 
   /**

@@ -77,9 +77,10 @@ describe('SIMD and threaded kernels', () => {
     expect(Array.from(sums)).toEqual([9 + (1 - 4) ** 2, 1, -3, -6, -6, -6, -6]);
   });
 
-  it('uses one thread for rows it was not built on', () => {
+  it('runs the generated pass on one thread for rows outside the arena', () => {
     const a = problem(500, 4, 1);
-    const other = problem(500, 4, 2);
+    const arena = problem(500, 4, 2);
+    const other = { x: Float64Array.from(arena.x), y: Float64Array.from(arena.y), w: arena.w };
     const pool = new ParallelKernel(a.x, a.y, 4, 2);
     pools.push(pool);
     const expected = passSums(4);
