@@ -1,8 +1,10 @@
 import { useInput } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TrainingControl } from '../train/control.js';
 import { Dashboard } from './Dashboard.js';
 import type { Outputs } from './Footer.js';
+import { NeuronPageCache, type NeuronSource } from './neuronSource.js';
+import { nextPage, type Page } from './pages.js';
 import type { Palette } from './palette.js';
 import { SMOOTHING, type MetricsStore, type Smoothing } from './store.js';
 import { useTerminalSize, type Size } from './useTerminalSize.js';
@@ -22,6 +24,8 @@ export interface AppProps {
   /** Whether keys are read (raw mode is needed for that). */
   interactive?: boolean;
   clock?: () => number;
+  /** The training rows for the neuron page (`tab`); without them the page says it needs the data. */
+  neuron?: NeuronSource;
 }
 
 /**
@@ -40,12 +44,14 @@ export function nextSmoothing(current: Smoothing): Smoothing {
 }
 
 /** The live dashboard: samples the store on a timer and turns keys into control requests. */
-export function App({ store, control, colors, onQuit, outputs, fps = 10, size, interactive = true, clock = () => performance.now() }: AppProps) {
+export function App({ store, control, colors, onQuit, outputs, fps = 10, size, interactive = true, clock = () => performance.now(), neuron }: AppProps) {
   const { width, height } = useTerminalSize(size);
   const [logScale, setLogScale] = useState(false);
   const [smoothing, setSmoothing] = useState<Smoothing>(store.defaultSmoothing);
   const [help, setHelp] = useState(false);
+  const [page, setPage] = useState<Page>('training');
   const [, setFrame] = useState(0);
+  const pageCache = useRef<NeuronPageCache | null>(null);
   const finished = store.finished;
 
   useEffect(() => {
@@ -77,7 +83,13 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
     return () => clearTimeout(timer);
   }, [fps, finished]);
 
-  const view = store.view({ paused: control.paused, learningRate: store.start.config.learning_rate * control.rateFactor, pace: control.pace }, smoothing);
+  const view = store.view({ paused: control.paused, learningRate: store.rateNow(control.rateFactor), rateFactor: control.rateFactor, pace: control.pace }, smoothing);
+  // Computed in the frame that draws it, so the frame budget above counts it; never while hidden.
+  let neuronData = null;
+  if (page === 'neuron' && neuron) {
+    pageCache.current ??= new NeuronPageCache(neuron);
+    neuronData = pageCache.current.at(store);
+  }
 
   useInput(
     (input, key) => {
@@ -87,6 +99,10 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
       }
       if (help) {
         setHelp(false); // any key closes the overlay
+        return;
+      }
+      if (key.tab) {
+        setPage(nextPage);
         return;
       }
       // Keys typed quickly (or pasted) arrive together: handle each character.
@@ -111,5 +127,7 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
     { isActive: interactive && !finished },
   );
 
-  return <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} help={help} outputs={outputs} />;
+  return (
+    <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} help={help} outputs={outputs} page={page} neuron={neuron ? neuronData : undefined} />
+  );
 }
