@@ -41,8 +41,8 @@ export function Header({ view, colors }: { view: MetricsView; colors: Palette })
         <Text color={lrChanged ? colors.warn : undefined} bold={lrChanged}>
           {String(Number(view.learningRate.toPrecision(6)))}
         </Text>
-        {lrChanged ? ` (× ${Number(view.rateFactor.toPrecision(6))} by +/-)` : ''}
-        {training.after}, batch {String(config.batch_size)}, seed {config.seed}
+        {training.after}
+        {lrChanged ? `, × ${Number(view.rateFactor.toPrecision(6))} by +/-` : ''}, batch {String(config.batch_size)}, seed {config.seed}
       </Text>
     </Box>
   );

@@ -44,7 +44,7 @@ describe('Header', () => {
   });
 
   it('shows a learning rate changed with + and -, with the factor', () => {
-    expect(text(<Header view={view([], { learningRate: 0.1, rateFactor: 2 })} colors={palette(false)} />)).toContain('sgd, learning rate 0.1 (× 2 by +/-), batch 32');
+    expect(text(<Header view={view([], { learningRate: 0.1, rateFactor: 2 })} colors={palette(false)} />)).toContain('sgd, learning rate 0.1, × 2 by +/-, batch 32');
   });
 });
 
