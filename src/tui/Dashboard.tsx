@@ -72,7 +72,7 @@ function Compact({ view, width, height, colors, page, neuron, keys }: DashboardP
       </Text>
       {!view.end && (
         <Text wrap="truncate-end" dimColor={colors.dim}>
-          {page ? `${PAGE_NAMES[page]} · tab page · space pause · ? keys · q quit` : (keys ?? 'space pause · ? keys · q quit')}
+          {page ? `${PAGE_NAMES[page]} (tab) · q quit · ? keys · space pause` : (keys ?? 'space pause · ? keys · q quit')}
         </Text>
       )}
     </Box>

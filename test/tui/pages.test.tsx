@@ -113,7 +113,7 @@ describe('the neuron page in the live dashboard', () => {
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('λmax'));
     const text = ink.lastFrame()!;
     expect(text).toContain(`flips ${run.flips}`);
-    expect(text).toContain('neuron page · tab page');
+    expect(text).toContain('neuron page (tab) · q quit');
     expect(text).not.toContain('╭');
     expect(Math.max(...text.split('\n').map((l) => l.length))).toBeLessThanOrEqual(50);
     ink.unmount();
