@@ -71,12 +71,15 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
       // spacing frames out (keys still redraw at once): on a busy machine the drawing then takes
       // little from the training thread.
       const now = performance.eventLoopUtilization();
-      const busy = performance.eventLoopUtilization(now, last).utilization;
+      const used = performance.eventLoopUtilization(now, last);
       last = now;
       const rate = store.epochsPerSecond;
       const paced = control.pace > 0 && rate !== null && rate < 1.25 * control.pace && rate > 0.8 * control.pace;
       const budget = paced ? PACED_FRAME_BUDGET : FRAME_BUDGET;
-      delay = Math.min(MAX_FRAME_MS, Math.max(1000 / fps, busy > budget ? delay * 1.5 : delay / 1.25));
+      // A costly frame (the neuron page on many rows) spaces the next one at once, by its own cost;
+      // otherwise the spacing creeps up or down.
+      const creep = used.utilization > budget ? delay * 1.5 : delay / 1.25;
+      delay = Math.min(MAX_FRAME_MS, Math.max(1000 / fps, used.active / budget, creep));
       timer = setTimeout(frame, delay);
     };
     timer = setTimeout(frame, delay);
