@@ -363,7 +363,7 @@ if (spawnSync('tmux', ['-V']).status === 0) {
   // The neuron page open (tab pressed as soon as the dashboard shows) vs the training page: the
   // page's data is computed on the UI thread within its frame budget, so training should not notice.
   const long = join(work, 'long.yaml');
-  writeFileSync(long, 'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 2000\nengine: pass\n');
+  writeFileSync(long, 'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 4000\nengine: pass\n');
   const onPage = (tab) => {
     const out = join(work, `page-${tab}.jsonl`);
     const socket = `bench-page-${process.pid}`;
@@ -383,7 +383,7 @@ if (spawnSync('tmux', ['-V']).status === 0) {
     trainingPage = Math.min(trainingPage, onPage(false));
     neuronPage = Math.min(neuronPage, onPage(true));
   }
-  row('training time: neuron page open vs training page, 200k × 8, 2000 full passes (tmux 120×40; ratio = multiple; target ≤ 1.05×)', neuronPage, trainingPage, 'ms', 'multiple');
+  row('training time: neuron page open vs training page, 200k × 8, 4000 full passes (tmux 120×40; ratio = multiple; target ≤ 1.05×)', neuronPage, trainingPage, 'ms', 'multiple');
 } else {
   process.stderr.write('  (tmux not installed: dashboard rows skipped)\n');
 }

@@ -35,8 +35,12 @@ export interface AppProps {
  */
 const FRAME_BUDGET = 0.05;
 const PACED_FRAME_BUDGET = 0.25;
-/** Frames never come further apart than this. */
+/**
+ * Frames never come further apart than this; the neuron page (a costlier frame on many rows) may
+ * wait twice as long, so that its budget holds on a busy machine.
+ */
 const MAX_FRAME_MS = 1000;
+const MAX_NEURON_FRAME_MS = 2000;
 
 /** The next smoothing weight of the cycle off → 0.6 → 0.9 → 0.99 → off. */
 export function nextSmoothing(current: Smoothing): Smoothing {
@@ -52,6 +56,8 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
   const [page, setPage] = useState<Page>('training');
   const [, setFrame] = useState(0);
   const pageCache = useRef<NeuronPageCache | null>(null);
+  const shownPage = useRef<Page>(page); // read by the frame timer
+  shownPage.current = page;
   const finished = store.finished;
 
   useEffect(() => {
@@ -79,7 +85,8 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
       // A costly frame (the neuron page on many rows) spaces the next one at once, by its own cost;
       // otherwise the spacing creeps up or down.
       const creep = used.utilization > budget ? delay * 1.5 : delay / 1.25;
-      delay = Math.min(MAX_FRAME_MS, Math.max(1000 / fps, used.active / budget, creep));
+      const longest = shownPage.current === 'neuron' ? MAX_NEURON_FRAME_MS : MAX_FRAME_MS;
+      delay = Math.min(longest, Math.max(1000 / fps, used.active / budget, creep));
       timer = setTimeout(frame, delay);
     };
     timer = setTimeout(frame, delay);
