@@ -7,6 +7,7 @@ export { fusedPass, passSums } from '../src/neuron/pass.js';
 export { renderChart } from '../src/tui/chart.js';
 export { MetricsStore } from '../src/tui/store.js';
 export { neuronPageData } from '../src/tui/neuron/data.js';
+export { NeuronPageCache } from '../src/tui/neuronSource.js';
 export { syntheticRows } from '../src/data/synthetic.js';
 export { engineKernel } from '../src/neuron/screened.js';
 export { Trainer } from '../src/train/trainer.js';

@@ -359,6 +359,31 @@ if (spawnSync('tmux', ['-V']).status === 0) {
     }
     row(`training time: dashboard (tmux 120×40) vs headless, ${what} (ratio = multiple; target ≤ 1.05×)`, dash, headless, 'ms', 'multiple');
   }
+
+  // The neuron page open (tab pressed as soon as the dashboard shows) vs the training page: the
+  // page's data is computed on the UI thread within its frame budget, so training should not notice.
+  const long = join(work, 'long.yaml');
+  writeFileSync(long, 'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 4000\nengine: pass\n');
+  const onPage = (tab) => {
+    const out = join(work, `page-${tab}.jsonl`);
+    const socket = `bench-page-${process.pid}`;
+    execFileSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 'b', '-x', '120', '-y', '40', `${process.execPath} ${cli} run ${long} --out ${out} --pace max`]);
+    const alive = () => spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'b'], { stdio: 'ignore' }).status === 0;
+    if (tab) {
+      while (alive() && !spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', 'b'], { encoding: 'utf8' }).stdout.includes('● running')) execFileSync('sleep', ['0.05']);
+      spawnSync('tmux', ['-L', socket, 'send-keys', '-t', 'b', 'Tab']);
+    }
+    while (alive()) execFileSync('sleep', ['0.1']);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    return JSON.parse(lines[lines.length - 1]).elapsed_ms;
+  };
+  let neuronPage = Infinity;
+  let trainingPage = Infinity;
+  for (let round = 0; round < (quick ? 2 : 3); round++) {
+    trainingPage = Math.min(trainingPage, onPage(false));
+    neuronPage = Math.min(neuronPage, onPage(true));
+  }
+  row('training time: neuron page open vs training page, 200k × 8, 4000 full passes (tmux 120×40; ratio = multiple; target ≤ 1.05×)', neuronPage, trainingPage, 'ms', 'multiple');
 } else {
   process.stderr.write('  (tmux not installed: dashboard rows skipped)\n');
 }
@@ -378,6 +403,28 @@ process.stderr.write('neuron page:\n');
     const epoch = epochMs(P.generatedKernel(d), n, d, set, 5);
     row(`neuron page data per frame, N=${n}, d=16 vs one epoch (generated JS, 1 thread; ratio = multiple)`, frame, epoch, 'ms', 'multiple');
   }
+  // A whole neuron-page frame as the dashboard draws it at 120×40 (the page's data with exact flips,
+  // i.e. the sides at the entering parameters too, and Ink's layout and output) vs a training-page frame.
+  const n = N / 10;
+  const d = 8;
+  const set = data(n, d);
+  const start = { type: 'start', config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 }, dataset: { train: n, validation: 0, features: Array.from({ length: d }, (_, j) => `x${j + 1}`), target: 'y', source: 's', skipped: 0 } };
+  const store = new P.MetricsStore(start, 'b.yaml');
+  for (let e = 1; e <= 1000; e++) store.push({ type: 'epoch', epoch: e, loss: 1 / e, val_loss: null, active_ratio: 0.9, val_active_ratio: null, weight_norm: 1, bias: 0.1, grad_norm: 1, learning_rate: 0.1, r2: 0.5, val_r2: null, elapsed_ms: e });
+  store.parameters(set.w, 0.1, { weights: set.w.map((w) => w * 0.99), bias: 0.1, rateFactor: 1 });
+  const colors = P.palette(true);
+  const source = { rows: { x: set.x, y: set.y, n }, d, features: start.dataset.features, l2: 0, seed: 0 };
+  const cpu = (page) => best(20, () => {
+    const t = process.cpuUsage();
+    const view = store.view({ paused: false, learningRate: 0.1, rateFactor: 1, pace: 0 });
+    // A new cache each time: every frame of a running run sees new parameters.
+    const neuron = page === 'neuron' ? new P.NeuronPageCache(source).at(store) : undefined;
+    P.renderToString(P.createElement(P.Dashboard, { view, width: 120, height: 40, logScale: false, colors, page, neuron }), { columns: 120 });
+    const used = process.cpuUsage(t);
+    return (used.user + used.system) / 1000;
+  });
+  cpu('neuron'); // warm up
+  row(`dashboard frame CPU at 120×40: neuron page (N=${n}, d=${d}) vs training page (ratio = multiple)`, cpu('neuron'), cpu('training'), 'ms', 'multiple');
 }
 
 if (!hasNumpy) process.stderr.write('numpy is not importable by python3: the numpy comparisons read n/a\n');

@@ -5,6 +5,7 @@ import { eventLine } from '../src/sinks/jsonl.js';
 import { TrainingControl } from '../src/train/control.js';
 import type { TrainingEvent } from '../src/train/events.js';
 import { startRun, type RunRequest, type RunView } from '../src/train/session.js';
+import { Trainer } from '../src/train/trainer.js';
 import { config, dataset, randomRows, ROOT } from './helpers.js';
 
 // The worker as the CLI runs it: the built entry (the tests run after `npm run build`).
@@ -89,5 +90,26 @@ describe('one run, many views: the worker thread and the main thread', () => {
     const { end } = await done;
     expect(end.status).toBe('interrupted');
     expect(seen.lines[seen.lines.length - 2]).toContain(`"epoch":${end.epochs},`); // the last epoch is written
+  });
+
+  it('the parameters cross it with those entering the last epoch and the factor that epoch used, exactly', async () => {
+    for (const thread of ['main', 'worker'] as const) {
+      const control = new TrainingControl();
+      control.scaleRate(4);
+      let last: { w: number[]; b: number; enteringW: number[]; enteringB: number; factor: number } | null = null;
+      const view: RunView = {
+        parameters: (weights, bias, from) => {
+          last = { w: Array.from(weights), b: bias, enteringW: Array.from(from.weights), enteringB: from.bias, factor: from.rateFactor };
+        },
+      };
+      const req = request({ epochs: 30, learning_rate: 0.02 }, [view], thread, control);
+      await startRun(req);
+      // The same run, here: the parameters after 29 epochs enter the 30th.
+      const trainer = new Trainer(req.config, req.dataset, { clock: () => 0, rateFactor: () => 4 });
+      for (let e = 0; e < 29; e++) trainer.runEpoch();
+      const entering = { w: Array.from(trainer.w), b: trainer.b };
+      trainer.runEpoch();
+      expect(last, thread).toEqual({ w: Array.from(trainer.w), b: trainer.b, enteringW: entering.w, enteringB: entering.b, factor: 4 });
+    }
   });
 });

@@ -93,8 +93,10 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   // Imported only for the dashboard, and before the clock starts: Ink and React cost start-up
   // time that --json and pipes never pay.
   const outputs = { out: flags.out, saveWeights: flags.saveWeights };
+  // The neuron page reads the training rows on this thread; the worker trains on the same memory.
+  const neuron = { rows: dataset.train, d: dataset.d, features: dataset.features, l2: loaded.config.l2 ?? 0, seed: loaded.config.seed };
   const dashboard = showDashboard
-    ? (await importInteractive(() => import('../tui/live.js'), io.stdout)).openDashboard({ configPath, control, stdout: io.stdout, onQuit: () => abort.abort(), outputs })
+    ? (await importInteractive(() => import('../tui/live.js'), io.stdout)).openDashboard({ configPath, control, stdout: io.stdout, onQuit: () => abort.abort(), outputs, neuron })
     : null;
   if (dashboard) control.setPace(dashboardPace(flags.pace, loaded.config.epochs));
   const views = [...(out ? [fileView(out)] : []), dashboard ? dashboard.view : headlessView(flags, io, dataset)];

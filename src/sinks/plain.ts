@@ -2,14 +2,23 @@ import { formatDuration, formatNumber, formatPercent, formatVector } from '../fo
 import type { RunConfig } from '../config/types.js';
 import type { EndEvent, EpochEvent, StartEvent } from '../train/events.js';
 
-/** The optimizer, rate and schedule in a few words: `adam, learning rate 0.5 (cosine, 10 warm-up epochs)`. */
-export function trainingText(config: RunConfig): string {
+/**
+ * The words around the learning rate in trainingText: `adam, learning rate ` and ` (cosine, 10
+ * warm-up epochs)`. The dashboard puts the rate in use between them, coloured when `+`/`-` changed it.
+ */
+export function trainingWords(config: RunConfig): { before: string; after: string } {
   const optimizer = config.optimizer?.type ?? 'sgd';
   const schedule = config.schedule;
   const l2 = config.l2 ? `, l2 ${config.l2}` : '';
   const warmup = schedule?.warmup_epochs ? `, ${schedule.warmup_epochs} warm-up epochs` : '';
   const scheduled = schedule && (schedule.type !== 'constant' || warmup) ? ` (${schedule.type}${warmup})` : '';
-  return `${optimizer}, learning rate ${config.learning_rate}${scheduled}${l2}`;
+  return { before: `${optimizer}, learning rate `, after: `${scheduled}${l2}` };
+}
+
+/** The optimizer, rate and schedule in a few words: `adam, learning rate 0.5 (cosine, 10 warm-up epochs)`. */
+export function trainingText(config: RunConfig): string {
+  const { before, after } = trainingWords(config);
+  return `${before}${config.learning_rate}${after}`;
 }
 
 /** Plain progress for logs and pipes: no cursor movement, about twenty lines per run. */

@@ -17,6 +17,17 @@ export interface StartNotes {
 }
 
 /**
+ * What the latest epoch started from: the parameters entering it (its loss and gradient were
+ * measured there; the rows that changed side in it lie between these and the current ones), and
+ * the `+`/`-` factor its learning_rate includes (the scheduled η_e times this).
+ */
+export interface EpochStart {
+  weights: ArrayLike<number>;
+  bias: number;
+  rateFactor: number;
+}
+
+/**
  * Where a run's events go. The dashboard, `--out`, `--json` and plain progress are all views;
  * each takes the hooks it needs.
  */
@@ -26,8 +37,11 @@ export interface RunView {
   everyEpoch?(event: EpochEvent, last: boolean): void;
   /** The epochs that `log_every` emits (the last one always). */
   epoch?(event: EpochEvent): void;
-  /** The current weights and bias, now and then (after every epoch on this thread, per batch from a worker). */
-  parameters?(weights: ArrayLike<number>, bias: number): void;
+  /**
+   * The current weights and bias, now and then (after every epoch on this thread, per batch from a
+   * worker), with what the latest epoch started from.
+   */
+  parameters?(weights: ArrayLike<number>, bias: number, from: EpochStart): void;
   /** Training waits (paused): a moment to flush buffered output. */
   idle?(): void;
   end?(event: EndEvent): void;
@@ -100,8 +114,11 @@ export async function trainHere(setup: TrainingSetup, view: Required<RunView>): 
   // The run's time leaves out its pauses: elapsed_ms, and the rates and ETA drawn from it.
   const runClock = new RunClock(setup.clock);
   const clock = runClock.now;
+  // The factor as the trainer last read it: at the start of an epoch, for that epoch's rate.
+  let rateFactor = 1;
+  const readFactor = control && ((): number => (rateFactor = control.rateFactor));
   try {
-    const trainer = new Trainer(config, dataset, { clock, kernel: kernel.pass, initial: setup.initial, rateFactor: control && (() => control.rateFactor) });
+    const trainer = new Trainer(config, dataset, { clock, kernel: kernel.pass, initial: setup.initial, rateFactor: readFactor });
     view.start(trainer.startEvent(), { revived: trainer.revived, bias: trainer.b });
     const end = await runTraining(trainer, {
       clock,
@@ -112,7 +129,8 @@ export async function trainHere(setup: TrainingSetup, view: Required<RunView>): 
       onEpoch: view.epoch,
       onEveryEpoch: (event) => {
         view.everyEpoch(event, trainer.status !== null);
-        view.parameters(trainer.w, trainer.b);
+        const entering = trainer.enteringParameters;
+        view.parameters(trainer.w, trainer.b, { weights: entering.w, bias: entering.b, rateFactor });
       },
       onIdle: view.idle,
     });
@@ -162,6 +180,10 @@ export interface EpochBatch {
   flags: Uint8Array;
   weights: Float64Array;
   bias: number;
+  /** What the last epoch of the batch started from. */
+  entering: Float64Array;
+  enteringBias: number;
+  rateFactor: number;
 }
 
 export type WorkerMessage = { kind: 'start'; event: StartEvent; notes: StartNotes } | EpochBatch | { kind: 'idle' } | { kind: 'end'; event: EndEvent };
@@ -176,8 +198,12 @@ export class EpochPacker {
   private nulls: number[] = [];
   private flags: number[] = [];
   private lastEvent: EpochEvent | null = null;
-  private weights: ArrayLike<number> = [];
+  // Copies, taken when given: the trainer's arrays change with the next epoch (and restore_best).
+  private weights = new Float64Array(0);
   private bias = NaN;
+  private entering = new Float64Array(0);
+  private enteringBias = NaN;
+  private rateFactor = 1;
   private postedAt: number;
 
   constructor(
@@ -205,9 +231,14 @@ export class EpochPacker {
     this.flags.push(flag);
   }
 
-  parameters(weights: ArrayLike<number>, bias: number): void {
-    this.weights = weights;
+  parameters(weights: ArrayLike<number>, bias: number, from: EpochStart): void {
+    if (this.weights.length !== weights.length) this.weights = new Float64Array(weights.length);
+    if (this.entering.length !== from.weights.length) this.entering = new Float64Array(from.weights.length);
+    this.weights.set(weights);
     this.bias = bias;
+    this.entering.set(from.weights);
+    this.enteringBias = from.bias;
+    this.rateFactor = from.rateFactor;
     if (this.clock() - this.postedAt >= this.everyMs) this.flush();
   }
 
@@ -220,8 +251,11 @@ export class EpochPacker {
       values: Float64Array.from(this.values),
       nulls: Uint8Array.from(this.nulls),
       flags: Uint8Array.from(this.flags),
-      weights: Float64Array.from(this.weights),
+      weights: this.weights.slice(),
       bias: this.bias,
+      entering: this.entering.slice(),
+      enteringBias: this.enteringBias,
+      rateFactor: this.rateFactor,
     });
     this.values = [];
     this.nulls = [];
@@ -236,7 +270,7 @@ export function workerView(post: (message: WorkerMessage) => void, clock: Clock)
     start: (event, notes) => post({ kind: 'start', event, notes }),
     everyEpoch: (event, last) => packer.add(event, EVERY | (last ? LAST : 0)),
     epoch: (event) => packer.add(event, EMIT),
-    parameters: (weights, bias) => packer.parameters(weights, bias),
+    parameters: (weights, bias, from) => packer.parameters(weights, bias, from),
     idle: () => {
       packer.flush();
       post({ kind: 'idle' });
@@ -259,7 +293,7 @@ export function deliverBatch(batch: EpochBatch, view: Required<RunView>): void {
     if (flags[r] & EVERY) view.everyEpoch(epoch, (flags[r] & LAST) !== 0);
     if (flags[r] & EMIT) view.epoch(epoch);
   }
-  view.parameters(batch.weights, batch.bias);
+  view.parameters(batch.weights, batch.bias, { weights: batch.entering, bias: batch.enteringBias, rateFactor: batch.rateFactor });
 }
 
 const WORKER_URL = new URL('./train-worker.js', import.meta.url);

@@ -148,6 +148,11 @@ export class Trainer {
     this.shuffler = rng(config.seed, 'shuffle');
   }
 
+  /** The parameters entering the latest epoch, where its loss and gradient were measured. Read only. */
+  get enteringParameters(): { readonly w: Float64Array; readonly b: number } {
+    return { w: this.entering, b: this.enteringB };
+  }
+
   /** The rate the next epoch will use: the scheduled η_e times the factor (the dashboard's `+`/`-`). */
   get learningRate(): number {
     return this.schedule.rate(this.epoch + 1) * this.rateFactor();

@@ -1,8 +1,10 @@
 import { useInput } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TrainingControl } from '../train/control.js';
 import { Dashboard } from './Dashboard.js';
 import type { Outputs } from './Footer.js';
+import { NeuronPageCache, type NeuronSource } from './neuronSource.js';
+import { nextPage, type Page } from './pages.js';
 import type { Palette } from './palette.js';
 import { SMOOTHING, type MetricsStore, type Smoothing } from './store.js';
 import { useTerminalSize, type Size } from './useTerminalSize.js';
@@ -22,6 +24,8 @@ export interface AppProps {
   /** Whether keys are read (raw mode is needed for that). */
   interactive?: boolean;
   clock?: () => number;
+  /** The training rows for the neuron page (`tab`); without them the page says it needs the data. */
+  neuron?: NeuronSource;
 }
 
 /**
@@ -31,8 +35,12 @@ export interface AppProps {
  */
 const FRAME_BUDGET = 0.05;
 const PACED_FRAME_BUDGET = 0.25;
-/** Frames never come further apart than this. */
+/**
+ * Frames never come further apart than this; the neuron page (a costlier frame on many rows) may
+ * wait twice as long, so that its budget holds on a busy machine.
+ */
 const MAX_FRAME_MS = 1000;
+const MAX_NEURON_FRAME_MS = 2000;
 
 /** The next smoothing weight of the cycle off → 0.6 → 0.9 → 0.99 → off. */
 export function nextSmoothing(current: Smoothing): Smoothing {
@@ -40,12 +48,16 @@ export function nextSmoothing(current: Smoothing): Smoothing {
 }
 
 /** The live dashboard: samples the store on a timer and turns keys into control requests. */
-export function App({ store, control, colors, onQuit, outputs, fps = 10, size, interactive = true, clock = () => performance.now() }: AppProps) {
+export function App({ store, control, colors, onQuit, outputs, fps = 10, size, interactive = true, clock = () => performance.now(), neuron }: AppProps) {
   const { width, height } = useTerminalSize(size);
   const [logScale, setLogScale] = useState(false);
   const [smoothing, setSmoothing] = useState<Smoothing>(store.defaultSmoothing);
   const [help, setHelp] = useState(false);
+  const [page, setPage] = useState<Page>('training');
   const [, setFrame] = useState(0);
+  const pageCache = useRef<NeuronPageCache | null>(null);
+  const shownPage = useRef<Page>(page); // read by the frame timer
+  shownPage.current = page;
   const finished = store.finished;
 
   useEffect(() => {
@@ -65,19 +77,29 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
       // spacing frames out (keys still redraw at once): on a busy machine the drawing then takes
       // little from the training thread.
       const now = performance.eventLoopUtilization();
-      const busy = performance.eventLoopUtilization(now, last).utilization;
+      const used = performance.eventLoopUtilization(now, last);
       last = now;
       const rate = store.epochsPerSecond;
       const paced = control.pace > 0 && rate !== null && rate < 1.25 * control.pace && rate > 0.8 * control.pace;
       const budget = paced ? PACED_FRAME_BUDGET : FRAME_BUDGET;
-      delay = Math.min(MAX_FRAME_MS, Math.max(1000 / fps, busy > budget ? delay * 1.5 : delay / 1.25));
+      // A costly frame (the neuron page on many rows) spaces the next one at once, by its own cost;
+      // otherwise the spacing creeps up or down.
+      const creep = used.utilization > budget ? delay * 1.5 : delay / 1.25;
+      const longest = shownPage.current === 'neuron' ? MAX_NEURON_FRAME_MS : MAX_FRAME_MS;
+      delay = Math.min(longest, Math.max(1000 / fps, used.active / budget, creep));
       timer = setTimeout(frame, delay);
     };
     timer = setTimeout(frame, delay);
     return () => clearTimeout(timer);
   }, [fps, finished]);
 
-  const view = store.view({ paused: control.paused, learningRate: store.start.config.learning_rate * control.rateFactor, pace: control.pace }, smoothing);
+  const view = store.view({ paused: control.paused, learningRate: store.rateNow(control.rateFactor), rateFactor: control.rateFactor, pace: control.pace }, smoothing);
+  // Computed in the frame that draws it, so the frame budget above counts it; never while hidden.
+  let neuronData = null;
+  if (page === 'neuron' && neuron) {
+    pageCache.current ??= new NeuronPageCache(neuron);
+    neuronData = pageCache.current.at(store);
+  }
 
   useInput(
     (input, key) => {
@@ -87,6 +109,10 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
       }
       if (help) {
         setHelp(false); // any key closes the overlay
+        return;
+      }
+      if (key.tab) {
+        setPage(nextPage);
         return;
       }
       // Keys typed quickly (or pasted) arrive together: handle each character.
@@ -111,5 +137,7 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
     { isActive: interactive && !finished },
   );
 
-  return <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} help={help} outputs={outputs} />;
+  return (
+    <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} help={help} outputs={outputs} page={page} neuron={neuron ? neuronData : undefined} />
+  );
 }

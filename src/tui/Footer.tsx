@@ -1,6 +1,7 @@
 import { Text } from 'ink';
 import { exitCodeFor } from '../train/events.js';
 import type { Palette } from './palette.js';
+import { nextPage, PAGE_NAMES, type Page } from './pages.js';
 import type { MetricsView } from './store.js';
 import { safeText, wrapWords } from './text.js';
 
@@ -10,10 +11,17 @@ export interface Outputs {
   saveWeights?: string;
 }
 
-/** The live keys in one line, the most used first (every key is in the `?` overlay). */
-export function liveKeys(view: MetricsView): string {
+/**
+ * The live keys in one line, the most used first (every key is in the `?` overlay); with `page`,
+ * which page is shown and where `tab` goes.
+ */
+export function liveKeys(view: MetricsView, page?: Page): string {
   const pause = view.state === 'paused' || view.state === 'pausing' ? 'space resume · s step' : 'space pause';
-  return `? keys · ${pause} · < > pace · f full speed · +/- lr · l log · m smooth · q quit`;
+  if (!page) return `? keys · ${pause} · < > pace · f full speed · +/- lr · l log · m smooth · q quit`;
+  // The chart keys (l, m) matter only on the training page; the least used go last, where a narrow
+  // screen cuts (f, like every key, is in the ? overlay).
+  const rest = page === 'training' ? '< > pace · l log · m smooth' : '< > pace · f max';
+  return `${PAGE_NAMES[page]} · tab ${nextPage(page)} · ? keys · q quit · ${pause} · +/- lr · ${rest}`;
 }
 
 /** After the run: what was written, and what to do next. */

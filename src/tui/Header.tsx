@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { trainingWords } from '../sinks/plain.js';
 import type { Palette } from './palette.js';
 import type { MetricsView } from './store.js';
 import { safeText } from './text.js';
@@ -9,12 +10,16 @@ export function paceText(pace: number | null): string | null {
   return pace > 0 ? `${pace >= 100 ? Math.round(pace) : Number(pace.toPrecision(2))} ep/s` : 'max';
 }
 
-/** Run name, config and pace; data source, rows × features, learning rate, batch size, seed. */
+/**
+ * Run name, config and pace; data source, rows × features; optimizer, the learning rate in use
+ * (bold when `+`/`-` changed it) and its schedule, batch size, seed.
+ */
 export function Header({ view, colors }: { view: MetricsView; colors: Palette }) {
   const { config, dataset } = view.start;
   const validation = dataset.validation ? ` + ${dataset.validation} val` : '';
   const skipped = dataset.skipped ? ` (${dataset.skipped} skipped)` : '';
-  const lrChanged = view.learningRate !== config.learning_rate;
+  const lrChanged = view.rateFactor !== 1;
+  const training = trainingWords(config);
   const pace = paceText(view.pace);
   return (
     <Box flexDirection="column">
@@ -29,11 +34,15 @@ export function Header({ view, colors }: { view: MetricsView; colors: Palette })
       </Text>
       <Text wrap="truncate-end">
         {safeText(dataset.source, 40)} · {dataset.train}
-        {validation} rows{skipped} × {dataset.features.length} features → {safeText(dataset.target, 24)} · lr{' '}
+        {validation} rows{skipped} × {dataset.features.length} features → {safeText(dataset.target, 24)}
+      </Text>
+      <Text wrap="truncate-end">
+        {training.before}
         <Text color={lrChanged ? colors.warn : undefined} bold={lrChanged}>
           {String(Number(view.learningRate.toPrecision(6)))}
-        </Text>{' '}
-        · batch {String(config.batch_size)} · seed {config.seed}
+        </Text>
+        {training.after}
+        {lrChanged ? `, × ${Number(view.rateFactor.toPrecision(6))} by +/-` : ''}, batch {String(config.batch_size)}, seed {config.seed}
       </Text>
     </Box>
   );

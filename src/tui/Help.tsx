@@ -3,6 +3,7 @@ import { SMOOTHING } from './store.js';
 
 /** Every key of the live dashboard, for the `?` overlay and the README. */
 export const KEYS: readonly (readonly [string, string])[] = [
+  ['tab', 'switch page: training ⇄ neuron (fit, gradients, the kink, step size)'],
   ['space, p', 'pause or resume (the run stops between epochs)'],
   ['s', 'one more epoch while paused'],
   ['>  <', 'double / halve the pace (epochs per second)'],

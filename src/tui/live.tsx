@@ -2,6 +2,7 @@ import type { TrainingControl } from '../train/control.js';
 import type { RunView } from '../train/session.js';
 import { App } from './App.js';
 import type { Outputs } from './Footer.js';
+import type { NeuronSource } from './neuronSource.js';
 import { MetricsStore } from './store.js';
 import { mountScreen, readsKeys, screenColors, type ScreenIo } from './screen.js';
 import type { Instance } from 'ink';
@@ -14,6 +15,8 @@ export interface DashboardOptions extends ScreenIo {
   onQuit: () => void;
   /** Files the run writes, named in the final frame. */
   outputs?: Outputs;
+  /** The training rows for the neuron page (on the main thread; the training thread shares them). */
+  neuron?: NeuronSource;
 }
 
 export interface DashboardView {
@@ -29,7 +32,7 @@ export function openDashboard(options: DashboardOptions): DashboardView {
   let store: MetricsStore | null = null;
   let instance: Instance | null = null;
   const app = (s: MetricsStore): React.JSX.Element => (
-    <App store={s} control={options.control} colors={colors} onQuit={options.onQuit} outputs={options.outputs} interactive={readsKeys(options)} />
+    <App store={s} control={options.control} colors={colors} onQuit={options.onQuit} outputs={options.outputs} interactive={readsKeys(options)} neuron={options.neuron} />
   );
   return {
     view: {
@@ -38,7 +41,7 @@ export function openDashboard(options: DashboardOptions): DashboardView {
         instance = mountScreen(app(store), options);
       },
       everyEpoch: (event) => store?.push(event),
-      parameters: (weights, bias) => store?.parameters(weights, bias),
+      parameters: (weights, bias, from) => store?.parameters(weights, bias, from),
       idle: () => store?.idle(),
       end: (event) => {
         if (!store || !instance) return;

@@ -1,5 +1,7 @@
 import { bestSoFar, monitoredLoss, type Best } from '../train/best.js';
 import type { EndEvent, EpochEvent, StartEvent } from '../train/events.js';
+import { CONSTANT, Schedule } from '../train/schedule.js';
+import type { EpochStart } from '../train/session.js';
 import { DebiasedEma, DecimatingSeries, type Bucket } from './series.js';
 
 /** `pausing`: asked to pause, while the run finishes its current epoch. */
@@ -13,6 +15,8 @@ export type Smoothing = (typeof SMOOTHING)[number];
 export interface ControlState {
   paused: boolean;
   learningRate: number;
+  /** The `+`/`-` factor the rate includes now (1: as configured); absent for a replay. */
+  rateFactor?: number;
   /** Epochs per second the run is played at; 0 is full speed; absent for a replay. */
   pace?: number;
 }
@@ -25,7 +29,10 @@ export interface MetricsView {
   best: Best | null;
   state: RunState;
   end: EndEvent | null;
+  /** The rate the run uses now (see MetricsStore.rateNow). */
   learningRate: number;
+  /** The `+`/`-` factor in it (1: as configured and scheduled). */
+  rateFactor: number;
   pace: number | null;
   epochsPerSecond: number | null;
   weights: number[];
@@ -37,11 +44,22 @@ export interface MetricsView {
     loss: Bucket[];
     valLoss: Bucket[] | null;
     weightNorm: Bucket[];
+    /** The rate each epoch used (schedule and `+`/`-` factor). */
+    learningRate: Bucket[];
     active: Bucket[];
     valActive: Bucket[] | null;
     /** The losses smoothed with the weight the view asked for; null when smoothing is off. */
     smoothed: { weight: Smoothing; loss: Bucket[]; valLoss: Bucket[] | null } | null;
   };
+}
+
+/** The neuron after the latest epoch, and what that epoch started from: what the neuron page draws. */
+export interface NeuronState {
+  weights: Float64Array;
+  bias: number;
+  entering: { w: Float64Array; b: number } | null;
+  /** Changes whenever the parameters do: a page computed for one version stays valid until the next. */
+  version: number;
 }
 
 /** One smoothed pair of loss series. */
@@ -81,10 +99,13 @@ export class MetricsStore {
   readonly defaultSmoothing: Smoothing;
   private weights: ArrayLike<number> = [];
   private bias = NaN;
+  private from: EpochStart | null = null;
+  private parametersVersion = 0;
   private firstEpoch: number | null = null;
   private readonly loss: DecimatingSeries;
   private readonly valLoss: DecimatingSeries;
   private readonly weightNorm: DecimatingSeries;
+  private readonly learningRate: DecimatingSeries;
   private readonly active: DecimatingSeries;
   private readonly valActive: DecimatingSeries;
   private readonly smoothed: Map<number, Smoothed>;
@@ -103,6 +124,7 @@ export class MetricsStore {
     this.loss = new DecimatingSeries(capacity);
     this.valLoss = new DecimatingSeries(capacity);
     this.weightNorm = new DecimatingSeries(capacity);
+    this.learningRate = new DecimatingSeries(capacity);
     this.active = new DecimatingSeries(capacity);
     this.valActive = new DecimatingSeries(capacity);
     this.smoothed = new Map(SMOOTHING.filter((w) => w > 0).map((w) => [w, new Smoothed(w, capacity)]));
@@ -115,6 +137,7 @@ export class MetricsStore {
     this.version++;
     this.loss.push(event.loss);
     this.weightNorm.push(event.weight_norm);
+    this.learningRate.push(event.learning_rate);
     this.active.push(event.active_ratio);
     if (this.hasValidation) {
       this.valLoss.push(event.val_loss);
@@ -130,10 +153,43 @@ export class MetricsStore {
     this.version++;
   }
 
-  /** The trainer's current parameters (the array may be live: it is copied when viewed). */
-  parameters(weights: ArrayLike<number>, bias: number): void {
+  /**
+   * The trainer's current parameters, and what the latest epoch started from (the arrays may be
+   * live: they are copied when viewed).
+   */
+  parameters(weights: ArrayLike<number>, bias: number, from?: EpochStart): void {
     this.weights = weights;
     this.bias = bias;
+    this.from = from ?? null;
+    this.parametersVersion++;
+  }
+
+  /** The current parameters and those entering the latest epoch; null before the first epoch's. */
+  neuron(): NeuronState | null {
+    if (this.weights.length === 0) return null;
+    const from = this.from;
+    return {
+      weights: Float64Array.from(this.weights),
+      bias: this.bias,
+      entering: from ? { w: Float64Array.from(from.weights), b: from.bias } : null,
+      version: this.parametersVersion,
+    };
+  }
+
+  /** Bumped by every `parameters`: the neuron page recomputes only when it changed. */
+  get neuronVersion(): number {
+    return this.parametersVersion;
+  }
+
+  /**
+   * The rate the run uses now: the latest epoch's learning_rate, times the change of the `+`/`-`
+   * factor since that epoch read it (`factor` is the control's now). Before the first epoch: the
+   * schedule's first rate times the factor.
+   */
+  rateNow(factor: number): number {
+    if (this.latest) return this.latest.learning_rate * (factor / (this.from?.rateFactor ?? 1));
+    const { config } = this.start;
+    return new Schedule(config.schedule ?? CONSTANT, config.learning_rate, config.epochs).rate(1) * factor;
   }
 
   finish(end: EndEvent): void {
@@ -185,6 +241,7 @@ export class MetricsStore {
       state: end ? end.status : control.paused ? (this.waiting ? 'paused' : 'pausing') : 'running',
       end,
       learningRate: control.learningRate,
+      rateFactor: control.rateFactor ?? 1,
       pace: control.pace ?? null,
       epochsPerSecond: end || control.paused ? null : (this.rate?.perSecond ?? null),
       weights: end ? end.weights : Array.from(this.weights),
@@ -195,6 +252,7 @@ export class MetricsStore {
         loss: this.loss.buckets(),
         valLoss: validation ? this.valLoss.buckets() : null,
         weightNorm: this.weightNorm.buckets(),
+        learningRate: this.learningRate.buckets(),
         active: this.active.buckets(),
         valActive: validation ? this.valActive.buckets() : null,
         smoothed: smooth ? { weight: smoothing, loss: smooth.loss.buckets(), valLoss: validation ? smooth.valLoss.buckets() : null } : null,

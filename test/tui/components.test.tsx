@@ -21,13 +21,13 @@ function epoch(k: number, overrides: Partial<EpochEvent> = {}): EpochEvent {
   return { type: 'epoch', epoch: k, loss: 1 / k, val_loss: 1.1 / k, active_ratio: 0.8, val_active_ratio: 0.75, weight_norm: 1, bias: 0.2, grad_norm: 0.1, learning_rate: 0.05, r2: 0.9, val_r2: 0.85, elapsed_ms: k * 10, ...overrides };
 }
 
-function view(epochs: EpochEvent[], state: { paused?: boolean; learningRate?: number } = {}): MetricsView {
+function view(epochs: EpochEvent[], state: { paused?: boolean; learningRate?: number; rateFactor?: number } = {}): MetricsView {
   const store = new MetricsStore(start, 'configs/demo.yaml');
   store.parameters([0.1, 0.2], 0.2);
   store.tick(0, false); // first frame: starts the rate clock
   for (const e of epochs) store.push(e);
   store.tick(500, state.paused ?? false); // the next frame, 500 ms later
-  return store.view({ paused: state.paused ?? false, learningRate: state.learningRate ?? 0.05 });
+  return store.view({ paused: state.paused ?? false, learningRate: state.learningRate ?? 0.05, rateFactor: state.rateFactor });
 }
 
 const text = (element: React.JSX.Element): string => {
@@ -38,13 +38,13 @@ const text = (element: React.JSX.Element): string => {
 };
 
 describe('Header', () => {
-  it('names the run, the data, rows and features, skipped rows, learning rate, batch and seed', () => {
+  it('names the run, the data, rows and features, skipped rows, optimizer, learning rate, batch and seed', () => {
     const frame = text(<Header view={view([])} colors={palette(false)} />);
-    expect(frame).toBe('neuron-tui · demo configs/demo.yaml\ndata/d.csv · 80 + 20 val rows (3 skipped) × 2 features → t · lr 0.05 · batch 32 · seed 7');
+    expect(frame).toBe('neuron-tui · demo configs/demo.yaml\ndata/d.csv · 80 + 20 val rows (3 skipped) × 2 features → t\nsgd, learning rate 0.05, batch 32, seed 7');
   });
 
-  it('shows a learning rate changed with + and -', () => {
-    expect(text(<Header view={view([], { learningRate: 0.1 })} colors={palette(false)} />)).toContain('lr 0.1 ·');
+  it('shows a learning rate changed with + and -, with the factor', () => {
+    expect(text(<Header view={view([], { learningRate: 0.1, rateFactor: 2 })} colors={palette(false)} />)).toContain('sgd, learning rate 0.1, × 2 by +/-, batch 32');
   });
 });
 

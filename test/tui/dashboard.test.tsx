@@ -166,6 +166,7 @@ describe('App keys', () => {
             seen.store?.push(event);
             seen.events.push(event);
           },
+          parameters: (weights, bias, from) => seen.store?.parameters(weights, bias, from),
           idle: () => {
             seen.store?.idle();
             seen.idle++;
@@ -208,7 +209,7 @@ describe('App keys', () => {
     app.ink.stdin.write('-');
     app.ink.stdin.write('-');
     await vi.waitFor(() => expect(app.seen.events[app.seen.events.length - 1].learning_rate).toBe(0.05));
-    await vi.waitFor(() => expect(app.ink.lastFrame()).toContain('lr 0.05'));
+    await vi.waitFor(() => expect(app.ink.lastFrame()).toContain('learning rate 0.05, × 0.5 by +/-'));
     expect(app.control.rateFactor).toBe(0.5);
     app.abort.abort();
     await app.done;

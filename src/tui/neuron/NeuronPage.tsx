@@ -54,8 +54,9 @@ export function NeuronPage(props: NeuronPageProps) {
   if (width < MIN_WIDTH || height < MIN_HEIGHT) return <Compact {...props} />;
   const left = Math.floor(width / 2);
   const right = width - left;
-  // Step size needs 8 lines and borders; gradients want a line a parameter, up to a third of the page.
-  const bottom = Math.max(10, Math.min(data.d + 5, Math.floor(height / 3)));
+  // Step size needs 9 lines and borders (a rate warning wraps to three lines at 100 columns);
+  // gradients want a line a parameter, up to a third of the page.
+  const bottom = Math.max(11, Math.min(data.d + 5, Math.floor(height / 3)));
   const top = height - bottom;
   return (
     <Box flexDirection="column" width={width} height={height}>
