@@ -18,7 +18,12 @@ const rows = [];
 // better: 'lower' or 'higher' (ratio > 1 means ours is better), or 'multiple' (ratio = ours / theirs, for targets like ≤ 3×).
 const row = (what, ours, theirs, unit, better) => {
   const ratio = better === 'lower' ? theirs / ours : ours / theirs;
-  rows.push({ what, ours: `${ours.toFixed(ours < 10 ? 2 : 1)} ${unit}`, theirs: `${Number.isFinite(theirs) ? theirs.toFixed(theirs < 10 ? 2 : 1) : 'n/a'} ${unit}`, ratio: Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a' });
+  rows.push({
+    what,
+    ours: `${ours.toFixed(ours < 10 ? 2 : 1)} ${unit}`,
+    theirs: `${Number.isFinite(theirs) ? theirs.toFixed(theirs < 10 ? 2 : 1) : 'n/a'} ${unit}`,
+    ratio: Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a',
+  });
   process.stderr.write(`  ${what}: ${rows[rows.length - 1].ours} vs ${rows[rows.length - 1].theirs}\n`);
 };
 const best = (times, f) => {
@@ -29,7 +34,16 @@ const best = (times, f) => {
 
 // Inside the project, so that the bundle's external imports resolve from node_modules.
 const entry = join(root, 'node_modules/.cache/neuron-tui-bench/bench.mjs');
-await build({ entryPoints: [join(root, 'scripts/bench-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry, logLevel: 'warning', jsx: 'automatic', external: ['asciichart', 'ink', 'react', 'react/jsx-runtime'] });
+await build({
+  entryPoints: [join(root, 'scripts/bench-entry.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: entry,
+  logLevel: 'warning',
+  jsx: 'automatic',
+  external: ['asciichart', 'ink', 'react', 'react/jsx-runtime'],
+});
 process.env.NODE_ENV ??= 'production'; // React's production build, as the dashboard loads it
 const P = await import(pathToFileURL(entry).href);
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
@@ -104,7 +118,16 @@ process.stderr.write('CSV loading:\n');
   });
   let loadtxt = NaN;
   if (hasNumpy) {
-    loadtxt = Number(execFileSync('python3', ['-c', `import numpy as np, time\nt = time.perf_counter(); np.loadtxt(${JSON.stringify(csv)}, delimiter=',', skiprows=1); print((time.perf_counter() - t) * 1000)`], { encoding: 'utf8', env: numpyEnv }));
+    loadtxt = Number(
+      execFileSync(
+        'python3',
+        [
+          '-c',
+          `import numpy as np, time\nt = time.perf_counter(); np.loadtxt(${JSON.stringify(csv)}, delimiter=',', skiprows=1); print((time.perf_counter() - t) * 1000)`,
+        ],
+        { encoding: 'utf8', env: numpyEnv },
+      ),
+    );
   }
   row(`CSV ${mb.toFixed(0)} MB: ours vs numpy loadtxt`, mb / (ours / 1000), mb / (loadtxt / 1000), 'MB/s', 'higher');
   try {
@@ -161,7 +184,13 @@ for (const d of [2, 4, 8]) {
   const n = N / 4;
   const set = data(n, d);
   const one = new P.ParallelKernel(set.x, set.y, d, 1, true);
-  row(`SIMD vs generated JS at d=${d}${d >= P.SIMD_MIN_FEATURES ? ' (SIMD used)' : ' (JS used)'}`, epochMs(one.pass, n, d, set), epochMs(P.generatedKernel(d), n, d, set), 'ms', 'lower');
+  row(
+    `SIMD vs generated JS at d=${d}${d >= P.SIMD_MIN_FEATURES ? ' (SIMD used)' : ' (JS used)'}`,
+    epochMs(one.pass, n, d, set),
+    epochMs(P.generatedKernel(d), n, d, set),
+    'ms',
+    'lower',
+  );
   one.close();
 }
 
@@ -175,10 +204,27 @@ process.stderr.write('optimizers:\n');
   const pool = new P.ParallelKernel(x, y, d, threads, d >= P.SIMD_MIN_FEATURES);
   const trainer = (type) => {
     const config = {
-      name: 'bench', data: { validation_split: 0, standardize: false, missing: 'error' }, learning_rate: 1e-9, epochs: 1e9, batch_size: 'full', shuffle: false,
-      seed: 0, init: { weights: new Array(d).fill(0.1), bias: 0.1 }, log_every: 1, optimizer: { type, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+      name: 'bench',
+      data: { validation_split: 0, standardize: false, missing: 'error' },
+      learning_rate: 1e-9,
+      epochs: 1e9,
+      batch_size: 'full',
+      shuffle: false,
+      seed: 0,
+      init: { weights: new Array(d).fill(0.1), bias: 0.1 },
+      log_every: 1,
+      optimizer: { type, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
     };
-    const dataset = { source: 'bench', features: [...Array(d).keys()].map((j) => `x${j + 1}`), target: 'y', d, train: { x, y, n }, validation: null, skipped: 0, standardization: null };
+    const dataset = {
+      source: 'bench',
+      features: [...Array(d).keys()].map((j) => `x${j + 1}`),
+      target: 'y',
+      d,
+      train: { x, y, n },
+      validation: null,
+      skipped: 0,
+      standardization: null,
+    };
     return new P.Trainer(config, dataset, { clock: () => performance.now(), kernel: pool.pass });
   };
   const trainers = { sgd: trainer('sgd'), momentum: trainer('momentum'), adam: trainer('adam') };
@@ -221,8 +267,26 @@ process.stderr.write('screened engine (issue 18):\n');
   const d = 16;
   const long = quick ? 300 : 1000;
   const { x, y } = P.syntheticRows({ samples: n, weights: Array(d).fill(0.5), bias: 0, noise: 0 }, 0);
-  const dataset = { source: 'synthetic', features: Array.from({ length: d }, (_, j) => `x${j + 1}`), target: 'y', d, train: { x, y, n }, validation: null, skipped: 0, standardization: null };
-  const config = { name: 'bench', data: { validation_split: 0, standardize: false, missing: 'error' }, learning_rate: 0.1, batch_size: 'full', shuffle: true, seed: 0, init: { distribution: 'normal', scale: 0.1, bias: 0.1 }, log_every: 1 };
+  const dataset = {
+    source: 'synthetic',
+    features: Array.from({ length: d }, (_, j) => `x${j + 1}`),
+    target: 'y',
+    d,
+    train: { x, y, n },
+    validation: null,
+    skipped: 0,
+    standardization: null,
+  };
+  const config = {
+    name: 'bench',
+    data: { validation_split: 0, standardize: false, missing: 'error' },
+    learning_rate: 0.1,
+    batch_size: 'full',
+    shuffle: true,
+    seed: 0,
+    init: { distribution: 'normal', scale: 0.1, bias: 0.1 },
+    log_every: 1,
+  };
   const pool = new P.ParallelKernel(x, y, d, threads, d >= P.SIMD_MIN_FEATURES);
   const order = pool.mode === 'simd' ? 'simd' : 'sequential';
   const sideBySide = (engines, epochs) => {
@@ -258,13 +322,29 @@ process.stderr.write('dashboard frame:\n');
 {
   // CPU of one whole frame at 120×40 (store view, charts, Ink layout and output), after 1e6 epochs
   // vs after 1e3: the store's buckets keep it flat, whatever the epoch count.
-  const start = { type: 'start', config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 }, dataset: { train: 100, validation: 20, features: ['x1', 'x2'], target: 'y', source: 's', skipped: 0 } };
+  const start = {
+    type: 'start',
+    config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 },
+    dataset: { train: 100, validation: 20, features: ['x1', 'x2'], target: 'y', source: 's', skipped: 0 },
+  };
   const colors = P.palette(true);
   const frame = (epochs) => {
     const store = new P.MetricsStore(start, 'b.yaml');
     for (let e = 1; e <= epochs; e++) {
       const loss = 1 / e + (e % 97 === 0 ? 0.5 : 0);
-      store.push({ type: 'epoch', epoch: e, loss, val_loss: 1.1 * loss, active_ratio: 0.9, val_active_ratio: 0.85, weight_norm: 1 + 1 / e, bias: 0, grad_norm: 1, learning_rate: 0.1, elapsed_ms: e });
+      store.push({
+        type: 'epoch',
+        epoch: e,
+        loss,
+        val_loss: 1.1 * loss,
+        active_ratio: 0.9,
+        val_active_ratio: 0.85,
+        weight_norm: 1 + 1 / e,
+        bias: 0,
+        grad_norm: 1,
+        learning_rate: 0.1,
+        elapsed_ms: e,
+      });
     }
     store.parameters([1, 2], 0.5);
     return best(20, () => {
@@ -284,11 +364,12 @@ process.stderr.write('start-up and memory:\n');
   const cli = join(root, 'dist/cli.js');
   const tiny = join(work, 'tiny.yaml');
   writeFileSync(tiny, 'data:\n  synthetic:\n    samples: 100\n    weights: [1, 2]\nlearning_rate: 0.1\nepochs: 10\n');
-  const wall = (args) => best(10, () => {
-    const t = performance.now();
-    execFileSync(process.execPath, args, { stdio: 'ignore' });
-    return performance.now() - t;
-  });
+  const wall = (args) =>
+    best(10, () => {
+      const t = performance.now();
+      execFileSync(process.execPath, args, { stdio: 'ignore' });
+      return performance.now() - t;
+    });
   let ours = Infinity;
   let bare = Infinity;
   for (let round = 0; round < 2; round++) {
@@ -312,11 +393,28 @@ process.stderr.write('sweep:\n');
   const cli = join(root, 'dist/cli.js');
   const config = join(root, 'configs/synthetic.yaml');
   let k = 0;
-  const sweep = (parallel) => best(2, () => {
-    const t = performance.now();
-    execFileSync(process.execPath, [cli, 'sweep', config, '--set', 'learning_rate=0.02,0.05,0.1,0.2', '--set', 'epochs=4000', '--parallel', String(parallel), '--out-dir', join(work, `sweep-${k++}`)], { stdio: 'ignore' });
-    return performance.now() - t;
-  });
+  const sweep = (parallel) =>
+    best(2, () => {
+      const t = performance.now();
+      execFileSync(
+        process.execPath,
+        [
+          cli,
+          'sweep',
+          config,
+          '--set',
+          'learning_rate=0.02,0.05,0.1,0.2',
+          '--set',
+          'epochs=4000',
+          '--parallel',
+          String(parallel),
+          '--out-dir',
+          join(work, `sweep-${k++}`),
+        ],
+        { stdio: 'ignore' },
+      );
+      return performance.now() - t;
+    });
   let one = Infinity;
   let two = Infinity;
   for (let round = 0; round < 2; round++) {
@@ -332,7 +430,10 @@ if (spawnSync('tmux', ['-V']).status === 0) {
   // the run trains on a worker thread, vs headless on the main thread: target ≤ 1.05×.
   const cli = join(root, 'dist/cli.js');
   const wide = join(work, 'wide.yaml');
-  writeFileSync(wide, 'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 600\n');
+  writeFileSync(
+    wide,
+    'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 600\n',
+  );
   const elapsed = (config, terminal) => {
     const out = join(work, `run-${terminal}.jsonl`);
     const command = `${process.execPath} ${cli} run ${config} --out ${out}`;
@@ -363,14 +464,30 @@ if (spawnSync('tmux', ['-V']).status === 0) {
   // The neuron page open (tab pressed as soon as the dashboard shows) vs the training page: the
   // page's data is computed on the UI thread within its frame budget, so training should not notice.
   const long = join(work, 'long.yaml');
-  writeFileSync(long, 'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 4000\nengine: pass\n');
+  writeFileSync(
+    long,
+    'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 4000\nengine: pass\n',
+  );
   const onPage = (tab) => {
     const out = join(work, `page-${tab}.jsonl`);
     const socket = `bench-page-${process.pid}`;
-    execFileSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 'b', '-x', '120', '-y', '40', `${process.execPath} ${cli} run ${long} --out ${out} --pace max`]);
+    execFileSync('tmux', [
+      '-L',
+      socket,
+      'new-session',
+      '-d',
+      '-s',
+      'b',
+      '-x',
+      '120',
+      '-y',
+      '40',
+      `${process.execPath} ${cli} run ${long} --out ${out} --pace max`,
+    ]);
     const alive = () => spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'b'], { stdio: 'ignore' }).status === 0;
     if (tab) {
-      while (alive() && !spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', 'b'], { encoding: 'utf8' }).stdout.includes('● running')) execFileSync('sleep', ['0.05']);
+      while (alive() && !spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', 'b'], { encoding: 'utf8' }).stdout.includes('● running'))
+        execFileSync('sleep', ['0.05']);
       spawnSync('tmux', ['-L', socket, 'send-keys', '-t', 'b', 'Tab']);
     }
     while (alive()) execFileSync('sleep', ['0.1']);
@@ -383,7 +500,13 @@ if (spawnSync('tmux', ['-V']).status === 0) {
     trainingPage = Math.min(trainingPage, onPage(false));
     neuronPage = Math.min(neuronPage, onPage(true));
   }
-  row('training time: neuron page open vs training page, 200k × 8, 4000 full passes (tmux 120×40; ratio = multiple; target ≤ 1.05×)', neuronPage, trainingPage, 'ms', 'multiple');
+  row(
+    'training time: neuron page open vs training page, 200k × 8, 4000 full passes (tmux 120×40; ratio = multiple; target ≤ 1.05×)',
+    neuronPage,
+    trainingPage,
+    'ms',
+    'multiple',
+  );
 } else {
   process.stderr.write('  (tmux not installed: dashboard rows skipped)\n');
 }
@@ -408,21 +531,41 @@ process.stderr.write('neuron page:\n');
   const n = N / 10;
   const d = 8;
   const set = data(n, d);
-  const start = { type: 'start', config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 }, dataset: { train: n, validation: 0, features: Array.from({ length: d }, (_, j) => `x${j + 1}`), target: 'y', source: 's', skipped: 0 } };
+  const start = {
+    type: 'start',
+    config: { epochs: 1e7, name: 'b', learning_rate: 0.1, batch_size: 'full', seed: 0 },
+    dataset: { train: n, validation: 0, features: Array.from({ length: d }, (_, j) => `x${j + 1}`), target: 'y', source: 's', skipped: 0 },
+  };
   const store = new P.MetricsStore(start, 'b.yaml');
-  for (let e = 1; e <= 1000; e++) store.push({ type: 'epoch', epoch: e, loss: 1 / e, val_loss: null, active_ratio: 0.9, val_active_ratio: null, weight_norm: 1, bias: 0.1, grad_norm: 1, learning_rate: 0.1, r2: 0.5, val_r2: null, elapsed_ms: e });
+  for (let e = 1; e <= 1000; e++)
+    store.push({
+      type: 'epoch',
+      epoch: e,
+      loss: 1 / e,
+      val_loss: null,
+      active_ratio: 0.9,
+      val_active_ratio: null,
+      weight_norm: 1,
+      bias: 0.1,
+      grad_norm: 1,
+      learning_rate: 0.1,
+      r2: 0.5,
+      val_r2: null,
+      elapsed_ms: e,
+    });
   store.parameters(set.w, 0.1, { weights: set.w.map((w) => w * 0.99), bias: 0.1, rateFactor: 1 });
   const colors = P.palette(true);
   const source = { rows: { x: set.x, y: set.y, n }, d, features: start.dataset.features, l2: 0, seed: 0 };
-  const cpu = (page) => best(20, () => {
-    const t = process.cpuUsage();
-    const view = store.view({ paused: false, learningRate: 0.1, rateFactor: 1, pace: 0 });
-    // A new cache each time: every frame of a running run sees new parameters.
-    const neuron = page === 'neuron' ? new P.NeuronPageCache(source).at(store) : undefined;
-    P.renderToString(P.createElement(P.Dashboard, { view, width: 120, height: 40, logScale: false, colors, page, neuron }), { columns: 120 });
-    const used = process.cpuUsage(t);
-    return (used.user + used.system) / 1000;
-  });
+  const cpu = (page) =>
+    best(20, () => {
+      const t = process.cpuUsage();
+      const view = store.view({ paused: false, learningRate: 0.1, rateFactor: 1, pace: 0 });
+      // A new cache each time: every frame of a running run sees new parameters.
+      const neuron = page === 'neuron' ? new P.NeuronPageCache(source).at(store) : undefined;
+      P.renderToString(P.createElement(P.Dashboard, { view, width: 120, height: 40, logScale: false, colors, page, neuron }), { columns: 120 });
+      const used = process.cpuUsage(t);
+      return (used.user + used.system) / 1000;
+    });
   cpu('neuron'); // warm up
   row(`dashboard frame CPU at 120×40: neuron page (N=${n}, d=${d}) vs training page (ratio = multiple)`, cpu('neuron'), cpu('training'), 'ms', 'multiple');
 }
@@ -457,14 +600,31 @@ process.stderr.write('every path on the fast kernels:\n');
   // The rows of the epoch rows below (the generator as users get it: one seeded stream, on one thread).
   const synthetic = P.syntheticRows({ samples: n, weights: Array.from({ length: d }, (_, j) => Math.cos(j)), bias: 0.1, noise: 0.1 }, 1);
 
-  const dataset = (train, validation = null) => ({ source: 'bench', features: [...Array(d).keys()].map((j) => `x${j + 1}`), target: 'y', d, train, validation, skipped: 0, standardization: null });
+  const dataset = (train, validation = null) => ({
+    source: 'bench',
+    features: [...Array(d).keys()].map((j) => `x${j + 1}`),
+    target: 'y',
+    d,
+    train,
+    validation,
+    skipped: 0,
+    standardization: null,
+  });
   const kernels = [];
   const trainer = (set, batch) => {
     const kernel = P.chooseKernel(set, { batchSize: batch, threads, engine: 'pass' });
     kernels.push(kernel);
     const config = {
-      name: 'bench', data: { validation_split: 0, standardize: false, missing: 'error' }, learning_rate: 1e-9, epochs: 1e9, batch_size: batch, shuffle: true,
-      seed: 0, init: { weights: new Array(d).fill(0.1), bias: 0.1 }, log_every: 1, engine: 'pass',
+      name: 'bench',
+      data: { validation_split: 0, standardize: false, missing: 'error' },
+      learning_rate: 1e-9,
+      epochs: 1e9,
+      batch_size: batch,
+      shuffle: true,
+      seed: 0,
+      init: { weights: new Array(d).fill(0.1), bias: 0.1 },
+      log_every: 1,
+      engine: 'pass',
     };
     return new P.Trainer(config, set, { clock: () => performance.now(), kernel: kernel.pass });
   };
@@ -482,7 +642,10 @@ process.stderr.write('every path on the fast kernels:\n');
   };
   const all = { x: synthetic.x, y: synthetic.y, n };
   const held = Math.round(n * 0.2);
-  const split = dataset({ x: synthetic.x.subarray(0, (n - held) * d), y: synthetic.y.subarray(0, n - held), n: n - held }, { x: synthetic.x.subarray((n - held) * d), y: synthetic.y.subarray(n - held), n: held });
+  const split = dataset(
+    { x: synthetic.x.subarray(0, (n - held) * d), y: synthetic.y.subarray(0, n - held), n: n - held },
+    { x: synthetic.x.subarray((n - held) * d), y: synthetic.y.subarray(n - held), n: held },
+  );
   const [onCsv, onSynthetic, withSplit, miniBatches] = sideBySide([
     trainer(dataset({ x: parsed.x, y: parsed.y, n: parsed.rows }), 'full'),
     trainer(dataset(all), 'full'),

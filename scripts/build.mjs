@@ -40,9 +40,7 @@ await build({
     {
       name: 'precompiled-validator',
       setup(b) {
-        b.onResolve({ filter: /\/validator\.js$/ }, (args) =>
-          args.importer.endsWith('/src/config/schema.ts') ? { path: generated.pathname } : undefined,
-        );
+        b.onResolve({ filter: /\/validator\.js$/ }, (args) => (args.importer.endsWith('/src/config/schema.ts') ? { path: generated.pathname } : undefined));
       },
     },
   ],

@@ -19,7 +19,10 @@ const MAX_THREADS = 4 * availableParallelism();
 
 function threadCount(value: string): number {
   const n = wholeNumber(value);
-  if (n > MAX_THREADS) throw new InvalidArgumentError(`at most ${MAX_THREADS} (4 × the ${MAX_THREADS / 4} cores of this machine); more threads than that only cost time and memory.`);
+  if (n > MAX_THREADS)
+    throw new InvalidArgumentError(
+      `at most ${MAX_THREADS} (4 × the ${MAX_THREADS / 4} cores of this machine); more threads than that only cost time and memory.`,
+    );
   return n;
 }
 
@@ -59,7 +62,11 @@ function build(setExitCode: (code: number) => void): Command {
     .configureOutput({
       outputError: (text, write) => write(`neuron-tui: ${text.replace(/^error: /, '')}`),
     })
-    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml --data my.csv\n  neuron-tui run my-neuron.yaml --save-weights w.json && neuron-tui predict w.json new.csv\n\n' + exitCodesHelp());
+    .addHelpText(
+      'after',
+      '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --out run.jsonl\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui validate configs/*.yaml\n  neuron-tui init my-neuron.yaml --data my.csv\n  neuron-tui run my-neuron.yaml --save-weights w.json && neuron-tui predict w.json new.csv\n\n' +
+        exitCodesHelp(),
+    );
 
   program
     .command('run')
@@ -73,7 +80,10 @@ function build(setExitCode: (code: number) => void): Command {
     .option('--assert-loss <x>', 'exit 1 when the final loss (validation loss if there is a validation set) is above X', finiteNumber)
     .option('--init-from <weights>', 'start from the weights and bias of a --save-weights file (features matched by name); same as init: {from: WEIGHTS}')
     .option('--pace <n>', 'dashboard only: play training at N epochs per second, or max (default: a short run is spread over ~5 s)', pace)
-    .addHelpText('after', '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --set learning_rate=0.05 --out run.jsonl\n  neuron-tui run configs/linear.yaml --json --assert-loss 0.01 > run.jsonl\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  neuron-tui run configs/linear.yaml\n  neuron-tui run configs/linear.yaml --json --set learning_rate=0.05 --out run.jsonl\n  neuron-tui run configs/linear.yaml --json --assert-loss 0.01 > run.jsonl\n',
+    )
     .action(async (config: string, flags) => {
       const { runCommand } = await import('./commands/run.js');
       setExitCode(await runCommand(config, flags, io));
@@ -83,13 +93,18 @@ function build(setExitCode: (code: number) => void): Command {
     .command('sweep')
     .description('train the cartesian product of --set lists, each run a `run --set ...`, several at a time')
     .argument('<config>', 'YAML config file')
-    .addOption(new Option('--set <key=values>', 'a key and its values: V1,V2,... or range(a,b[,step]) or geom(a,b,n); repeatable').argParser(collect).default([]))
+    .addOption(
+      new Option('--set <key=values>', 'a key and its values: V1,V2,... or range(a,b[,step]) or geom(a,b,n); repeatable').argParser(collect).default([]),
+    )
     .option('--parallel <n>', 'runs at a time (default: the number of cores)', wholeNumber)
     .option('--out-dir <dir>', 'folder for the logs and sweep.json (default: runs/<name>-<UTC time>); never overwritten')
-    .option('--json', 'write every run\'s JSON lines to stdout, each with its `run`, then one `sweep` line')
+    .option('--json', "write every run's JSON lines to stdout, each with its `run`, then one `sweep` line")
     .option('--dry-run', 'list the runs and exit without training')
     .option('--threads <n>', 'kernel threads of each run (default: the cores divided among the runs at a time)', threadCount)
-    .addHelpText('after', '\nExamples:\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui sweep configs/linear.yaml --set learning_rate=geom(0.001,0.1,5) --set batch_size=full,32 --dry-run\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  neuron-tui sweep configs/linear.yaml --set learning_rate=0.01,0.03,0.1\n  neuron-tui sweep configs/linear.yaml --set learning_rate=geom(0.001,0.1,5) --set batch_size=full,32 --dry-run\n',
+    )
     .action(async (config: string, flags) => {
       const { sweepCommand } = await import('./commands/sweep.js');
       setExitCode(await sweepCommand(config, flags, io));
@@ -121,7 +136,7 @@ function build(setExitCode: (code: number) => void): Command {
     .command('inspect')
     .description('train EPOCH epochs, then show the gradient, the curvature of the loss and the learning rates it allows')
     .argument('<config>', 'YAML config file')
-    .option('--at <epoch>', 'inspect after this many epochs of the config\'s own training (default 0: the initial parameters)', (value: string): number => {
+    .option('--at <epoch>', "inspect after this many epochs of the config's own training (default 0: the initial parameters)", (value: string): number => {
       if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of epochs ≥ 0, e.g. 50.');
       return Number(value);
     })
@@ -135,12 +150,17 @@ function build(setExitCode: (code: number) => void): Command {
 
   program
     .command('predict')
-    .description('apply a --save-weights file to the rows of a CSV: its columns plus a `prediction` column (loss, RMSE and R² on stderr when the target column is there)')
+    .description(
+      'apply a --save-weights file to the rows of a CSV: its columns plus a `prediction` column (loss, RMSE and R² on stderr when the target column is there)',
+    )
     .argument('<weights>', 'JSON written by run --save-weights')
-    .argument('<data>', 'CSV with a header row naming at least the weights\' features')
+    .argument('<data>', "CSV with a header row naming at least the weights' features")
     .option('--out <file>', 'write the predictions to FILE instead of stdout')
     .option('--json', 'write one JSON object per row instead of CSV')
-    .addHelpText('after', '\nFeatures are matched by name and standardized with the statistics saved in WEIGHTS.\n\nExamples:\n  neuron-tui run configs/linear.yaml --save-weights w.json\n  neuron-tui predict w.json datasets/linear.csv --out predictions.csv\n')
+    .addHelpText(
+      'after',
+      '\nFeatures are matched by name and standardized with the statistics saved in WEIGHTS.\n\nExamples:\n  neuron-tui run configs/linear.yaml --save-weights w.json\n  neuron-tui predict w.json datasets/linear.csv --out predictions.csv\n',
+    )
     .action(async (weights: string, data: string, flags) => {
       const { predictCommand } = await import('./commands/predict.js');
       setExitCode(predictCommand(weights, data, flags, io));
@@ -164,7 +184,10 @@ function build(setExitCode: (code: number) => void): Command {
     .argument('<logs...>', 'JSON lines written by run --json or --out, or a folder written by sweep')
     .option('--log', 'draw the losses on a log scale')
     .option('--csv', 'write the table as CSV to stdout (every run, a column per differing setting)')
-    .addHelpText('after', '\nA sweep folder of more than 6 runs shows the 6 with the lowest best loss (and says so on stderr).\n\nExamples:\n  neuron-tui compare slow.jsonl fast.jsonl\n  neuron-tui compare runs/linear-20260101-120000Z\n  neuron-tui compare runs/linear-20260101-120000Z --csv > lr.csv\n')
+    .addHelpText(
+      'after',
+      '\nA sweep folder of more than 6 runs shows the 6 with the lowest best loss (and says so on stderr).\n\nExamples:\n  neuron-tui compare slow.jsonl fast.jsonl\n  neuron-tui compare runs/linear-20260101-120000Z\n  neuron-tui compare runs/linear-20260101-120000Z --csv > lr.csv\n',
+    )
     .action(async (logs: string[], flags) => {
       const { compareCommand } = await import('./commands/logs.js');
       setExitCode(await compareCommand(logs, flags, io));
@@ -192,7 +215,10 @@ function build(setExitCode: (code: number) => void): Command {
     .argument('[file]', 'where to write it', 'neuron.yaml')
     .option('--data <csv>', 'a config for this CSV: the last column is the target, the others the features, standardized, with a stable learning rate')
     .option('--force', 'overwrite FILE if it exists')
-    .addHelpText('after', '\nExamples:\n  neuron-tui init my-neuron.yaml && neuron-tui run my-neuron.yaml\n  neuron-tui init houses.yaml --data datasets/houses.csv && neuron-tui run houses.yaml\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  neuron-tui init my-neuron.yaml && neuron-tui run my-neuron.yaml\n  neuron-tui init houses.yaml --data datasets/houses.csv && neuron-tui run houses.yaml\n',
+    )
     .action(async (file: string, flags) => {
       const { initCommand } = await import('./commands/init.js');
       setExitCode(initCommand(file, flags, io));

@@ -10,7 +10,10 @@ export function formatNumber(value: number | null | undefined, digits = 4): stri
   const magnitude = Math.abs(value);
   if (magnitude >= 1e5 || magnitude < 1e-3) {
     // 1.2e-4, 1e5: trailing zeros of the mantissa say nothing.
-    return value.toExponential(Math.max(0, digits - 2)).replace(/\.?0+e/, 'e').replace('e+', 'e');
+    return value
+      .toExponential(Math.max(0, digits - 2))
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   }
   // toPrecision keeps `digits` significant digits; Number() drops trailing zeros.
   return String(Number(value.toPrecision(digits)));

@@ -8,7 +8,11 @@ describe('LineBatcher', () => {
   it('hands on whole lines in batches: at once first, then at most every maxDelayMs, and on flush', () => {
     let now = 0;
     const batches: string[] = [];
-    const lines = new LineBatcher((text) => batches.push(text), () => now, 50);
+    const lines = new LineBatcher(
+      (text) => batches.push(text),
+      () => now,
+      50,
+    );
     lines.write('a\n'); // the first line goes out at once
     now = 10;
     lines.write('b\n');
@@ -28,7 +32,11 @@ describe('LineBatcher', () => {
 
   it('hands on a batch once it reaches 64 KiB, whatever the clock says', () => {
     const batches: string[] = [];
-    const lines = new LineBatcher((text) => batches.push(text), () => 0, 50);
+    const lines = new LineBatcher(
+      (text) => batches.push(text),
+      () => 0,
+      50,
+    );
     const line = `${'x'.repeat(1023)}\n`;
     for (let k = 0; k < 65; k++) lines.write(line);
     expect(batches.map((b) => b.length)).toEqual([1024, 64 * 1024]);
@@ -100,7 +108,10 @@ describe('PlainProgress', () => {
       p.start(start(100, 20));
       for (let k = 1; k <= 7; k++) p.epoch(epoch(k, 2 / k), k === 7);
     });
-    expect(lines.slice(2)).toEqual(['epoch   5/100  loss 0.2  val_loss 0.4  active 50.0%  |w| 2  bias 0.25', 'epoch   7/100  loss 0.1429  val_loss 0.2857  active 50.0%  |w| 2  bias 0.25']);
+    expect(lines.slice(2)).toEqual([
+      'epoch   5/100  loss 0.2  val_loss 0.4  active 50.0%  |w| 2  bias 0.25',
+      'epoch   7/100  loss 0.1429  val_loss 0.2857  active 50.0%  |w| 2  bias 0.25',
+    ]);
   });
 
   it('an interrupted run shows where it stopped before its summary', () => {

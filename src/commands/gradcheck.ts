@@ -28,7 +28,9 @@ export function gradcheckCommand(file: string, flags: { set?: string[] }, io: Ru
   const write = (text: string): void => void io.stdout.write(text);
 
   write(`gradcheck ${file}: ${n} rows × ${d} features, the full-batch gradient against central differences\n`);
-  write(`h = ${formatNumber(STEP)}·max(1, |θ|); relative error = |analytic − numeric| / max(|analytic|, |numeric|, ${formatNumber(FLOOR)}·max(1, loss)); tolerance ${formatNumber(TOLERANCE)}\n`);
+  write(
+    `h = ${formatNumber(STEP)}·max(1, |θ|); relative error = |analytic − numeric| / max(|analytic|, |numeric|, ${formatNumber(FLOOR)}·max(1, loss)); tolerance ${formatNumber(TOLERANCE)}\n`,
+  );
   // Relative errors are ≥ 0 (or NaN, which must fail): the first one counted replaces this.
   let worst = { error: -1, where: '' };
   let counted = 0;
@@ -59,10 +61,14 @@ export function gradcheckCommand(file: string, flags: { set?: string[] }, io: Ru
   }
   if (counted === 0) {
     // Every point had a row at the kink (e.g. a zero init: all z = 0): nothing was measured.
-    write(`\nno point away from the kink to count${skipped ? ` (${skipped} point(s) near the kink not counted)` : ''}: INCONCLUSIVE; start from weights that put no row at z = 0 (e.g. \`init: {distribution: normal}\`)\n`);
+    write(
+      `\nno point away from the kink to count${skipped ? ` (${skipped} point(s) near the kink not counted)` : ''}: INCONCLUSIVE; start from weights that put no row at z = 0 (e.g. \`init: {distribution: normal}\`)\n`,
+    );
     return 1;
   }
   const ok = worst.error < TOLERANCE;
-  write(`\nworst relative error ${formatNumber(worst.error, 2)} (${worst.where})${skipped ? `; ${skipped} point(s) near the kink not counted` : ''}: ${ok ? 'PASS' : 'FAIL'}\n`);
+  write(
+    `\nworst relative error ${formatNumber(worst.error, 2)} (${worst.where})${skipped ? `; ${skipped} point(s) near the kink not counted` : ''}: ${ok ? 'PASS' : 'FAIL'}\n`,
+  );
   return ok ? 0 : 1;
 }

@@ -121,7 +121,9 @@ function csvStarter(csvFile: string, configFile: string): CsvStarter {
   const header = readCsvHeader(bytes, csvFile);
   const { names } = header;
   if (names.length < 2) {
-    throw new InputError([{ where: `${csvFile}:1`, message: `has only the column "${names[0]}"; a config needs at least one feature column and the target (the last column)` }]);
+    throw new InputError([
+      { where: `${csvFile}:1`, message: `has only the column "${names[0]}"; a config needs at least one feature column and the target (the last column)` },
+    ]);
   }
   const target = names.length - 1;
   const features = names.slice(0, target).map((_, i) => i);

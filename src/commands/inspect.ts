@@ -49,7 +49,9 @@ export function inspectCommand(file: string, flags: InspectFlags, io: RunIo): nu
   const config = loaded.config;
   const at = flags.at ?? 0;
   if (at > config.epochs) {
-    throw new InputError([{ where: `--at ${at}`, message: `the config trains at most ${config.epochs} epochs; use --at ${config.epochs} or less, or --set epochs=${at}` }]);
+    throw new InputError([
+      { where: `--at ${at}`, message: `the config trains at most ${config.epochs} epochs; use --at ${config.epochs} or less, or --set epochs=${at}` },
+    ]);
   }
   const { dataset, initial } = loadTrainingData(loaded);
   const { n } = dataset.train;
@@ -93,7 +95,8 @@ export function inspectCommand(file: string, flags: InspectFlags, io: RunIo): nu
   write('');
   write(`  ${'parameter'.padEnd(20)}${'value'.padStart(14)}${'∂C/∂θ'.padStart(14)}`);
   const names = dataset.features.map((name) => `w[${name}]`);
-  for (let j = 0; j < d; j++) write(`  ${names[j].slice(0, 20).padEnd(20)}${formatNumber(trainer.w[j], 6).padStart(14)}${formatNumber(state.gradient.weights[j], 6).padStart(14)}`);
+  for (let j = 0; j < d; j++)
+    write(`  ${names[j].slice(0, 20).padEnd(20)}${formatNumber(trainer.w[j], 6).padStart(14)}${formatNumber(state.gradient.weights[j], 6).padStart(14)}`);
   write(`  ${'b'.padEnd(20)}${formatNumber(trainer.b, 6).padStart(14)}${formatNumber(state.gradient.bias, 6).padStart(14)}`);
 
   write('');

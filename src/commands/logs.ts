@@ -17,7 +17,9 @@ export async function replayCommand(file: string, flags: { speed?: number; pace?
   const { config, dataset } = log.start;
   const outcome = logOutcome(log);
   const validation = dataset.validation ? ` + ${dataset.validation} validation` : '';
-  io.stdout.write(`${config.name} (${file}): ${dataset.source}, ${dataset.train}${validation} rows × ${dataset.features.length} features → ${dataset.target}\n`);
+  io.stdout.write(
+    `${config.name} (${file}): ${dataset.source}, ${dataset.train}${validation} rows × ${dataset.features.length} features → ${dataset.target}\n`,
+  );
   const best = outcome.best ? ` (best ${formatNumber(outcome.best.loss)} at epoch ${outcome.best.epoch})` : '';
   const elapsed = log.end?.elapsed_ms ?? log.epochs[log.epochs.length - 1]?.elapsed_ms ?? 0;
   io.stdout.write(`${outcome.status} after ${outcome.epochs} epochs in ${formatDuration(elapsed)}: loss ${formatNumber(outcome.loss)}${best}\n`);
@@ -34,7 +36,9 @@ export async function compareCommand(paths: string[], flags: { log?: boolean; cs
   const folders = paths.filter(isFolder);
   const files = paths.flatMap((path) => (folders.includes(path) ? sweepFolderLogs(path) : [path]));
   if (files.length > MAX_RUNS && !flags.csv && folders.length === 0) {
-    throw new InputError([{ where: files[MAX_RUNS], message: `compare takes at most ${MAX_RUNS} logs; got ${files.length} (--csv writes a table of any number)` }]);
+    throw new InputError([
+      { where: files[MAX_RUNS], message: `compare takes at most ${MAX_RUNS} logs; got ${files.length} (--csv writes a table of any number)` },
+    ]);
   }
   let logs = files.map(readRunLog);
   if (flags.csv) {
@@ -45,7 +49,9 @@ export async function compareCommand(paths: string[], flags: { log?: boolean; cs
     const kept = bestRuns(logs, MAX_RUNS);
     const names = runNames(logs);
     const left = logs.flatMap((log, i) => (kept.includes(log) ? [] : [names[i]]));
-    io.stderr.write(`compare: ${logs.length} runs; showing the ${MAX_RUNS} with the lowest best loss, leaving out ${left.join('; ')} (--csv lists every run)\n`);
+    io.stderr.write(
+      `compare: ${logs.length} runs; showing the ${MAX_RUNS} with the lowest best loss, leaving out ${left.join('; ')} (--csv lists every run)\n`,
+    );
     logs = kept;
   }
   if (io.stdout.isTTY) {

@@ -59,7 +59,8 @@ function headlessView(flags: RunFlags, io: RunIo, dataset: Dataset): RunView {
   return {
     start: (e, notes) => {
       plain.start(e);
-      if (notes.revived) io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(notes.bias)} so the neuron starts alive\n`);
+      if (notes.revived)
+        io.stderr.write(`note: the random init left every row inactive; its bias was raised to ${formatNumber(notes.bias)} so the neuron starts alive\n`);
     },
     everyEpoch: (e, last) => plain.epoch(e, last),
     end: (e) => plain.end(e, dataset.features),
@@ -76,12 +77,17 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   const showDashboard = !flags.json && Boolean(io.stdout.isTTY);
   if (flags.pace !== undefined && !showDashboard) {
     const why = flags.json ? 'with --json' : 'when stdout is not a terminal';
-    throw new InputError([{ where: `--pace ${flags.pace}`, message: `the pace is for watching the dashboard; ${why} the run always goes at full speed. Remove --pace` }]);
+    throw new InputError([
+      { where: `--pace ${flags.pace}`, message: `the pace is for watching the dashboard; ${why} the run always goes at full speed. Remove --pace` },
+    ]);
   }
   const overrides = [...(flags.set ?? []).map(parseOverride), ...initFromOverride(flags.initFrom)];
   const loaded = loadConfig(configPath, overrides);
   const { dataset, initial } = loadTrainingData(loaded);
-  checkRunFiles({ ...loaded, weightsFile: initFromFile(loaded) }, [['--out', flags.out], ['--save-weights', flags.saveWeights]]);
+  checkRunFiles({ ...loaded, weightsFile: initFromFile(loaded) }, [
+    ['--out', flags.out],
+    ['--save-weights', flags.saveWeights],
+  ]);
 
   // Opened first: it can still fail (a lock taken since the check, a pipe without a reader) before
   // there are signal handlers to remove or a dashboard to close.
@@ -96,7 +102,14 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   // The neuron page reads the training rows on this thread; the worker trains on the same memory.
   const neuron = { rows: dataset.train, d: dataset.d, features: dataset.features, l2: loaded.config.l2 ?? 0, seed: loaded.config.seed };
   const dashboard = showDashboard
-    ? (await importInteractive(() => import('../tui/live.js'), io.stdout)).openDashboard({ configPath, control, stdout: io.stdout, onQuit: () => abort.abort(), outputs, neuron })
+    ? (await importInteractive(() => import('../tui/live.js'), io.stdout)).openDashboard({
+        configPath,
+        control,
+        stdout: io.stdout,
+        onQuit: () => abort.abort(),
+        outputs,
+        neuron,
+      })
     : null;
   if (dashboard) control.setPace(dashboardPace(flags.pace, loaded.config.epochs));
   const views = [...(out ? [fileView(out)] : []), dashboard ? dashboard.view : headlessView(flags, io, dataset)];

@@ -25,7 +25,11 @@ export interface SweepFlags {
 
 /** `runs/<name>-<UTC timestamp>`: sortable, and new for every sweep started a second apart. */
 function defaultOutDir(name: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
   return join('runs', `${name}-${stamp}`);
 }
 
@@ -127,17 +131,28 @@ export async function sweepCommand(configPath: string, flags: SweepFlags, io: Ru
   const { parallel, threads } = runThreads(flags);
   const files = new Map(runs.map((run) => [run.id, join(outDir, runFileName(run.id))]));
   if (new Set(files.values()).size !== files.size) {
-    throw new InputError([{ where: 'sweep', message: 'two runs would write the same log file name; their settings differ only in characters a file name cannot hold' }]);
+    throw new InputError([
+      { where: 'sweep', message: 'two runs would write the same log file name; their settings differ only in characters a file name cannot hold' },
+    ]);
   }
   if (existsSync(outDir)) {
-    throw new InputError([{ where: `--out-dir ${outDir}`, message: 'already exists; a sweep writes a new folder and never overwrites one: choose another --out-dir or remove it' }]);
+    throw new InputError([
+      { where: `--out-dir ${outDir}`, message: 'already exists; a sweep writes a new folder and never overwrites one: choose another --out-dir or remove it' },
+    ]);
   }
   try {
     mkdirSync(resolve(outDir, '..'), { recursive: true });
     mkdirSync(outDir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is a file' : code === 'EROFS' ? 'the file system is read-only' : 'it could not be created';
+    const why =
+      code === 'EACCES'
+        ? 'permission denied'
+        : code === 'ENOTDIR'
+          ? 'a part of the path is a file'
+          : code === 'EROFS'
+            ? 'the file system is read-only'
+            : 'it could not be created';
     throw new InputError([{ where: `--out-dir ${outDir}`, message: `cannot create the folder: ${why}` }]);
   }
 

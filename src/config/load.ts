@@ -51,7 +51,9 @@ export function parseOverride(text: string): Override {
   const reserved = path.find((s) => RESERVED_KEYS.has(s));
   if (reserved) {
     // As in a file, where these are unknown keys: never let them reach an object's prototype.
-    throw new InputError([{ where: flag, message: `\`${reserved}\` is not a config key (it names a JavaScript built-in); see \`neuron-tui schema\` for the keys` }]);
+    throw new InputError([
+      { where: flag, message: `\`${reserved}\` is not a config key (it names a JavaScript built-in); see \`neuron-tui schema\` for the keys` },
+    ]);
   }
   let value: unknown;
   try {
@@ -123,7 +125,11 @@ function readConfigText(file: string): string {
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (error instanceof SourceRefused) {
-      return refuse(error.size === undefined ? `the config ${error.message.replace(/^it /, '')}; configs over 1 MiB are refused` : `the config is ${error.size} bytes; configs over 1 MiB are refused`);
+      return refuse(
+        error.size === undefined
+          ? `the config ${error.message.replace(/^it /, '')}; configs over 1 MiB are refused`
+          : `the config is ${error.size} bytes; configs over 1 MiB are refused`,
+      );
     }
     if ((error as NodeJS.ErrnoException).code === 'EISDIR') return refuse('cannot read the config: it is a folder; give the path of a YAML config file');
     return refuse(`cannot read the config: ${fileErrorCause(error)} (looked at ${resolve(file)})`);
@@ -153,7 +159,11 @@ function syntaxProblem(source: ConfigSource): { offset: number; end: number; mes
   }
   const second = errors.find((e) => e.code === 'MULTIPLE_DOCS');
   if (second) {
-    return { offset: second.pos[0], end: second.pos[0] + 3, message: 'a second YAML document starts here; a config is one document: remove this `---` and what follows, or move it to a file of its own' };
+    return {
+      offset: second.pos[0],
+      end: second.pos[0] + 3,
+      message: 'a second YAML document starts here; a config is one document: remove this `---` and what follows, or move it to a file of its own',
+    };
   }
   if (flow.unclosed) return { offset: flow.unclosed.offset, end: flow.unclosed.offset + 1, message: unclosedMessage(flow.unclosed.char) };
   const over = overIndentedLine(text);
@@ -221,8 +231,7 @@ export function loadConfigText(file: string, text: string, overrides: readonly O
   }
   if (flagged.length) fail();
 
-  const overrideFor = (path: KeyPath): Override | undefined =>
-    [...overrides].reverse().find((o) => startsWith(path, o.path) || startsWith(o.path, path));
+  const overrideFor = (path: KeyPath): Override | undefined => [...overrides].reverse().find((o) => startsWith(path, o.path) || startsWith(o.path, path));
   const problemAt = (path: KeyPath, message: string): Problem => {
     const override = overrideFor(path);
     if (override) return { where: override.flag, message };
@@ -245,9 +254,13 @@ export function loadConfigText(file: string, text: string, overrides: readonly O
   const data = config.data;
   if ((data.path === undefined) === (data.synthetic === undefined)) {
     const both = data.path !== undefined;
-    report(['data'], source.mappingSpan(['data']), both
-      ? '`data` has both `path` and `synthetic`; keep exactly one: a CSV file or generated rows'
-      : '`data` needs exactly one of `path` (a CSV file) or `synthetic` (generated rows)');
+    report(
+      ['data'],
+      source.mappingSpan(['data']),
+      both
+        ? '`data` has both `path` and `synthetic`; keep exactly one: a CSV file or generated rows'
+        : '`data` needs exactly one of `path` (a CSV file) or `synthetic` (generated rows)',
+    );
   }
   for (const issue of trainingOptionIssues(value)) report([...issue.parent, issue.key], source.keySpan(issue.parent, issue.key), issue.message);
   const init = config.init as Record<string, unknown>;
@@ -255,8 +268,11 @@ export function loadConfigText(file: string, text: string, overrides: readonly O
     report(['init'], source.mappingSpan(['init']), '`init` has exact `weights` and a random `distribution`/`scale`; keep one of the two');
   }
   if (data.synthetic && Array.isArray(init.weights) && init.weights.length !== data.synthetic.weights.length) {
-    report(['init', 'weights'], source.valueSpan(['init', 'weights']),
-      `\`init.weights\` has ${init.weights.length} values but \`data.synthetic.weights\` makes ${data.synthetic.weights.length} features`);
+    report(
+      ['init', 'weights'],
+      source.valueSpan(['init', 'weights']),
+      `\`init.weights\` has ${init.weights.length} values but \`data.synthetic.weights\` makes ${data.synthetic.weights.length} features`,
+    );
   }
   if (data.synthetic && (data.target !== undefined || data.features !== undefined)) {
     const key = data.target !== undefined ? 'target' : 'features';

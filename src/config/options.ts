@@ -31,7 +31,9 @@ export function trainingOptionIssues(config: Record<string, unknown>): OptionIss
     const own = OWN_KEYS[option][type];
     for (const key of Object.keys(value)) {
       if (own.includes(key) || SHARED_KEYS[option].includes(key)) continue;
-      const owners = Object.entries(OWN_KEYS[option]).filter(([, keys]) => keys.includes(key)).map(([t]) => `\`${t}\``);
+      const owners = Object.entries(OWN_KEYS[option])
+        .filter(([, keys]) => keys.includes(key))
+        .map(([t]) => `\`${t}\``);
       issues.push({
         parent: [option],
         key,

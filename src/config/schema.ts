@@ -21,7 +21,6 @@ export interface JsonSchema {
   minLength?: number;
 }
 
-
 let cached: { schema: JsonSchema; validate: ValidateFunction } | undefined;
 
 export function schemaText(): string {

@@ -65,7 +65,8 @@ export function scanFlow(text: string): { unclosed: { char: string; offset: numb
 
 /** The sentence for an opener that is never closed. */
 export function unclosedMessage(char: string): string {
-  if (char === '"' || char === "'") return `the ${char === '"' ? 'double' : 'single'}-quoted string that opens here is never closed; add the closing \`${char}\``;
+  if (char === '"' || char === "'")
+    return `the ${char === '"' ? 'double' : 'single'}-quoted string that opens here is never closed; add the closing \`${char}\``;
   const what = char === '[' ? 'list' : 'mapping';
   return `the \`${char}\` that opens this ${what} is never closed; add \`${CLOSER[char]}\` where the ${what} ends`;
 }
@@ -93,7 +94,16 @@ export function overIndentedLine(text: string): { line: number; offset: number; 
       return { line: n + 1, offset: offset + indent, end: offset + line.length, key: previous.key, column: previous.indent + 1 };
     }
     const match = KEY_LINE.exec(line);
-    previous = match ? { indent, key: content.slice(0, content.indexOf(':')).trim().replace(/^["']|["']$/g, ''), value: (match[2] ?? '').replace(/\s+#.*$/, '').trim() } : null;
+    previous = match
+      ? {
+          indent,
+          key: content
+            .slice(0, content.indexOf(':'))
+            .trim()
+            .replace(/^["']|["']$/g, ''),
+          value: (match[2] ?? '').replace(/\s+#.*$/, '').trim(),
+        }
+      : null;
   }
   return null;
 }
@@ -114,7 +124,10 @@ export function structureProblems(doc: Document, text: string): SyntaxProblem[] 
       // The node's range starts at its value: point at the tag written before it.
       const tagAt = text.lastIndexOf(written, at.offset);
       if (tagAt !== -1 && !text.slice(tagAt, at.offset).includes('\n')) Object.assign(at, { offset: tagAt, end: tagAt + written.length });
-      problems.push({ ...at, message: `the tag \`${written}\` is not allowed; configs use plain YAML values (strings, numbers, booleans, null, mappings, lists): remove the tag` });
+      problems.push({
+        ...at,
+        message: `the tag \`${written}\` is not allowed; configs use plain YAML values (strings, numbers, booleans, null, mappings, lists): remove the tag`,
+      });
     }
     if (isMap(node) || isSeq(node)) {
       if (depth >= MAX_NESTING) {

@@ -35,9 +35,7 @@ export interface EarlyStopping {
 
 /** DESIGN.md, "Optimizers and schedules". */
 export type OptimizerConfig =
-  | { type: 'sgd' }
-  | { type: 'momentum'; momentum: number; nesterov: boolean }
-  | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
+  { type: 'sgd' } | { type: 'momentum'; momentum: number; nesterov: boolean } | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
 
 export type ScheduleConfig = (
   | { type: 'constant' }

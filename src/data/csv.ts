@@ -77,7 +77,10 @@ export function delimiterName(delimiter: number): string {
  * (escape, bell, C1 codes, bidirectional overrides) written as escapes, never sent raw.
  */
 export function shownName(name: string): string {
-  return JSON.stringify(name).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(name).replace(
+    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** A name in a list of names: escaped like `shownName`, without the quotes. */
@@ -125,7 +128,9 @@ function readRecord(bytes: Uint8Array, start: number, delimiter: number, file: s
       const from = ++pos;
       for (;;) {
         if (pos >= len) {
-          throw new InputError([{ where: `${file}:${cellLine}:${column}`, message: 'the quoted header cell that opens here is never closed; add the closing `"`' }]);
+          throw new InputError([
+            { where: `${file}:${cellLine}:${column}`, message: 'the quoted header cell that opens here is never closed; add the closing `"`' },
+          ]);
         }
         const c = bytes[pos];
         if (c === QUOTE) {
@@ -143,7 +148,10 @@ function readRecord(bytes: Uint8Array, start: number, delimiter: number, file: s
       while (pos < len && isBlank(bytes[pos])) pos++;
       if (pos < len && bytes[pos] !== delimiter && !isLineBreak(bytes[pos])) {
         throw new InputError([
-          { where: `${file}:${line}:${pos - lineBegin + 1}`, message: `unexpected text after a quoted header cell; expected ${delimiterName(delimiter)} or the end of the line` },
+          {
+            where: `${file}:${line}:${pos - lineBegin + 1}`,
+            message: `unexpected text after a quoted header cell; expected ${delimiterName(delimiter)} or the end of the line`,
+          },
         ]);
       }
     } else {
@@ -152,7 +160,12 @@ function readRecord(bytes: Uint8Array, start: number, delimiter: number, file: s
       text = decoder.decode(bytes.subarray(from, pos));
     }
     if (pos - start > MAX_HEADER_BYTES) {
-      throw new InputError([{ where: `${file}:1`, message: `the header row is longer than ${MAX_HEADER_BYTES / 1024 / 1024} MiB; expected a short first line of column names, e.g. \`x1,x2,y\`` }]);
+      throw new InputError([
+        {
+          where: `${file}:1`,
+          message: `the header row is longer than ${MAX_HEADER_BYTES / 1024 / 1024} MiB; expected a short first line of column names, e.g. \`x1,x2,y\``,
+        },
+      ]);
     }
     cells.push({ text: text.trim(), line: cellLine, column });
     if (pos < len && bytes[pos] === delimiter) {
@@ -573,7 +586,17 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
   const x = rowArray(capacity * d);
   const y = rowArray(capacity);
   const chunks = capacities.map((_, k) => [bounds[k], bounds[k + 1], capacities.slice(0, k).reduce((sum, c) => sum + c, 0)]);
-  const input: ChunkInput = { bytes: chunks.length > 1 ? sharedBytes(bytes) : bytes, chunks, line: header.bodyLine, slot, d, delimiter: header.delimiter, skip: columns.missing === 'skip', x, y };
+  const input: ChunkInput = {
+    bytes: chunks.length > 1 ? sharedBytes(bytes) : bytes,
+    chunks,
+    line: header.bodyLine,
+    slot,
+    d,
+    delimiter: header.delimiter,
+    skip: columns.missing === 'skip',
+    x,
+    y,
+  };
   let results = forkJoin(parseRowsChunk, input, chunks.length);
   if (results.length > 1 && results.some((r) => r.problem !== null)) {
     input.chunks = [[header.bodyStart, bytes.length, 0]];

@@ -7,7 +7,18 @@ import { suggest } from '../config/messages.js';
 import { rng, shuffleInPlace } from '../random/rng.js';
 import { delimiterName, readCsvHeader, readCsvNumbers, shownName } from './csv.js';
 import { rowArray } from './rows.js';
-import { firstInvalidUtf8, gunzip, invalidUtf8Text, isGzip, MAX_BUFFER_BYTES, MAX_STREAM_BYTES, notUtf8, readBytes, sizeText, SourceRefused } from './source.js';
+import {
+  firstInvalidUtf8,
+  gunzip,
+  invalidUtf8Text,
+  isGzip,
+  MAX_BUFFER_BYTES,
+  MAX_STREAM_BYTES,
+  notUtf8,
+  readBytes,
+  sizeText,
+  SourceRefused,
+} from './source.js';
 import { standardize, type Standardization } from './standardize.js';
 import { syntheticRows } from './synthetic.js';
 
@@ -111,7 +122,9 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number): AllRow
     throw new InputError([loaded.problemAt(['data', 'features', targetAsFeature], `${shownName(names[target])} is the target; it cannot also be a feature`)]);
   }
   if (features.length === 0) {
-    throw new InputError([loaded.problemAt(['data'], `${shown} has only the target column ${shownName(names[target])}; a neuron needs at least one feature column${separatorHint}`)]);
+    throw new InputError([
+      loaded.problemAt(['data'], `${shown} has only the target column ${shownName(names[target])}; a neuron needs at least one feature column${separatorHint}`),
+    ]);
   }
   const numbers = readCsvNumbers(bytes, header, { features, target, missing: config.data.missing }, shown, threads);
   return {
@@ -134,7 +147,10 @@ function syntheticAll(loaded: LoadedConfig): AllRows {
   const available = Math.floor(totalmem() / 2);
   if (bytes > available) {
     throw new InputError([
-      loaded.problemAt(['data', 'synthetic', 'samples'], `${spec.samples} rows of ${spec.weights.length} features need ${sizeText(bytes)} of memory, more than half of this machine's ${sizeText(totalmem())}; use fewer samples`),
+      loaded.problemAt(
+        ['data', 'synthetic', 'samples'],
+        `${spec.samples} rows of ${spec.weights.length} features need ${sizeText(bytes)} of memory, more than half of this machine's ${sizeText(totalmem())}; use fewer samples`,
+      ),
     ]);
   }
   const rows = syntheticRows(spec, config.seed);
@@ -192,7 +208,9 @@ export function loadDataset(loaded: LoadedConfig, cwd: string = process.cwd(), o
   }
   const { train, validation } = split(all, d, config.data.validation_split, config.seed);
   if (train.n === 0) {
-    throw new InputError([loaded.problemAt(['data', 'validation_split'], `holding out ${config.data.validation_split} of ${all.n} rows leaves no training rows`)]);
+    throw new InputError([
+      loaded.problemAt(['data', 'validation_split'], `holding out ${config.data.validation_split} of ${all.n} rows leaves no training rows`),
+    ]);
   }
   let standardization: Standardization | null = null;
   if (config.data.standardize) {

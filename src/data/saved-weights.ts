@@ -40,14 +40,20 @@ export function readWeightsFile(path: string, problem: (message: string) => Prob
   expect(isNumbers(saved.weights) && saved.weights.length > 0, '`weights` must be a non-empty list of finite numbers');
   const d = (saved.weights as number[]).length;
   expect(typeof saved.bias === 'number' && Number.isFinite(saved.bias), '`bias` must be a finite number');
-  expect(Array.isArray(saved.features) && saved.features.length === d && saved.features.every((f) => typeof f === 'string'), `\`features\` must be ${d} column names, one per weight`);
+  expect(
+    Array.isArray(saved.features) && saved.features.length === d && saved.features.every((f) => typeof f === 'string'),
+    `\`features\` must be ${d} column names, one per weight`,
+  );
   expect(typeof saved.target === 'string', '`target` must be the target column name');
   const names = saved.features as string[];
   expect(new Set(names).size === names.length, '`features` names a column twice');
   expect(!names.includes(saved.target as string), '`target` is also one of the `features`');
   if (saved.standardization !== undefined) {
     const s = saved.standardization as Partial<Standardization> | null;
-    expect(typeof s === 'object' && s !== null && isNumbers(s.mean, d) && isNumbers(s.std, d) && s.std.every((v) => v >= 0), `\`standardization\` must be {mean, std} with ${d} finite numbers each (std ≥ 0)`);
+    expect(
+      typeof s === 'object' && s !== null && isNumbers(s.mean, d) && isNumbers(s.std, d) && s.std.every((v) => v >= 0),
+      `\`standardization\` must be {mean, std} with ${d} finite numbers each (std ≥ 0)`,
+    );
   }
   return saved as SavedWeights;
 }
@@ -83,8 +89,12 @@ export function readInitFrom(loaded: LoadedConfig, dataset: Dataset): Parameters
   const extra = saved.features.filter((f) => !names.includes(f));
   if (missing.length || extra.length) {
     const parts = [
-      missing.length ? `the data's feature${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in it` : '',
-      extra.length ? `its feature${extra.length > 1 ? 's' : ''} ${extra.map((f) => `"${f}"`).join(', ')} ${extra.length > 1 ? 'are' : 'is'} not in the data` : '',
+      missing.length
+        ? `the data's feature${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in it`
+        : '',
+      extra.length
+        ? `its feature${extra.length > 1 ? 's' : ''} ${extra.map((f) => `"${f}"`).join(', ')} ${extra.length > 1 ? 'are' : 'is'} not in the data`
+        : '',
     ].filter(Boolean);
     fail(`the weights in ${init.from} were trained on ${saved.features.join(', ')}; ${parts.join(', and ')}. Features must match by name`);
   }

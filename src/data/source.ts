@@ -106,7 +106,7 @@ export function notUtf8(bytes: Uint8Array): string | null {
   if (nul === -1) return null;
   let evenNul = 0;
   let oddNul = 0;
-  for (let i = 0; i < probe.length; i++) if (probe[i] === 0) (i % 2 ? oddNul++ : evenNul++);
+  for (let i = 0; i < probe.length; i++) if (probe[i] === 0) i % 2 ? oddNul++ : evenNul++;
   const half = probe.length / 2;
   if (oddNul > half * 0.3 && evenNul < half * 0.05) return 'UTF-16 (little-endian) text without a byte order mark, by its NUL bytes';
   if (evenNul > half * 0.3 && oddNul < half * 0.05) return 'UTF-16 (big-endian) text without a byte order mark, by its NUL bytes';
@@ -145,4 +145,3 @@ export function invalidUtf8Text(bytes: Uint8Array, offset: number): string {
   const hex = bytes[offset].toString(16).toUpperCase().padStart(2, '0');
   return `it is not UTF-8 text: byte 0x${hex} at line ${line}, column ${column} is not valid UTF-8 (Latin-1 or Windows-1252 text?); save it as UTF-8`;
 }
-

@@ -69,7 +69,10 @@ function standardOutput(): Place | null {
   try {
     const stat = fstatSync(1);
     if (stat.isCharacterDevice()) return null;
-    return { where: 'the standard output', located: { given: '/dev/stdout', path: '/dev/stdout', kind: 'descriptor', fd: 1, id: `${stat.dev}:${stat.ino}`, stat } };
+    return {
+      where: 'the standard output',
+      located: { given: '/dev/stdout', path: '/dev/stdout', kind: 'descriptor', fd: 1, id: `${stat.dev}:${stat.ino}`, stat },
+    };
   } catch {
     return null;
   }
@@ -121,7 +124,8 @@ export function checkOutputs(inputs: readonly NamedFile[], outputs: readonly Nam
       });
     }
     const holder = place.located.real && (place.located.kind === 'file' || place.located.kind === 'missing') ? liveHolder(place.located.real) : null;
-    if (holder) problems.push({ where: output.where, message: `is being written by another run (process ${holder.pid}); wait for it to end or choose another file` });
+    if (holder)
+      problems.push({ where: output.where, message: `is being written by another run (process ${holder.pid}); wait for it to end or choose another file` });
     seen.push(place);
     located.push(place.located);
   }

@@ -12,7 +12,9 @@ interface SummaryRun {
 
 function isSummary(value: unknown): value is { runs: SummaryRun[] } {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as { runs?: unknown }).runs)) return false;
-  return (value as { runs: unknown[] }).runs.every((r) => typeof r === 'object' && r !== null && typeof (r as SummaryRun).log === 'string' && typeof (r as SummaryRun).status === 'string');
+  return (value as { runs: unknown[] }).runs.every(
+    (r) => typeof r === 'object' && r !== null && typeof (r as SummaryRun).log === 'string' && typeof (r as SummaryRun).status === 'string',
+  );
 }
 
 /**
@@ -31,7 +33,9 @@ export function sweepFolderLogs(dir: string): string[] {
       throw new InputError([{ where: summaryFile, message: `cannot read the sweep summary: ${why}` }]);
     }
     if (!isSummary(summary)) {
-      throw new InputError([{ where: summaryFile, message: 'not a sweep summary: expected {"runs": [{"run", "status", "log"}, ...]} as `neuron-tui sweep` writes it' }]);
+      throw new InputError([
+        { where: summaryFile, message: 'not a sweep summary: expected {"runs": [{"run", "status", "log"}, ...]} as `neuron-tui sweep` writes it' },
+      ]);
     }
     logs = summary.runs.filter((r) => r.status !== 'not_started').map((r) => join(dir, r.log));
   } else {
@@ -46,7 +50,8 @@ export function sweepFolderLogs(dir: string): string[] {
       .sort()
       .map((name) => join(dir, name));
   }
-  if (logs.length === 0) throw new InputError([{ where: dir, message: 'no logs in this folder; expected a sweep folder (sweep.json and its *.jsonl logs) or a log file' }]);
+  if (logs.length === 0)
+    throw new InputError([{ where: dir, message: 'no logs in this folder; expected a sweep folder (sweep.json and its *.jsonl logs) or a log file' }]);
   return logs;
 }
 

@@ -47,7 +47,6 @@ function validationValue(value: unknown, hasValidation: boolean): number | null 
   return hasValidation ? NaN : null;
 }
 
-
 /**
  * The lines of a file, read in chunks so that memory is bounded by the longest line, not the file.
  * The last line is yielded with `complete: false` when the file does not end with a newline.
@@ -73,7 +72,9 @@ function* fileLines(fd: number, where: (line: number) => string): Generator<{ te
       pieces.push(Buffer.from(buffer.subarray(from, read)));
       pending += read - from;
       if (pending > MAX_LINE_BYTES) {
-        throw new InputError([{ where: where(number), message: `not a neuron-tui log: line ${number} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB; ${EXPECTED}` }]);
+        throw new InputError([
+          { where: where(number), message: `not a neuron-tui log: line ${number} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB; ${EXPECTED}` },
+        ]);
       }
     }
   }

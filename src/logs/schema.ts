@@ -40,9 +40,11 @@ export function describeEventError(type: EventType, event: unknown, error: Error
   for (const part of error.instancePath.split('/').slice(1)) value = (value as Record<string, unknown>)[part];
   const expected =
     error.keyword === 'type'
-      ? `expected ${String((error.params as { type: string }).type).replace(/,/g, ' or ').replace(/\bnull\b/, 'null (a non-finite value)')}`
+      ? `expected ${String((error.params as { type: string }).type)
+          .replace(/,/g, ' or ')
+          .replace(/\bnull\b/, 'null (a non-finite value)')}`
       : error.keyword === 'enum'
-        ? `expected one of ${((error.params as { allowedValues: unknown[] }).allowedValues).join(', ')}`
+        ? `expected one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
         : `it ${error.message ?? 'does not match the log format'}`;
   return `the ${type} event's ${key(path)} is ${shown(value)}; ${expected}`;
 }

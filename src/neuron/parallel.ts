@@ -115,7 +115,8 @@ export class ParallelKernel {
     if (this.mode === 'simd') {
       const pass = instantiate(memory!)!;
       const g0 = this.scratch.subarray(0, d);
-      this.own = (start, end) => pass(this.params[d + X_AT], this.params[d + Y_AT], d, start, end, this.params.byteOffset, this.params[d], g0.byteOffset, out0.byteOffset);
+      this.own = (start, end) =>
+        pass(this.params[d + X_AT], this.params[d + Y_AT], d, start, end, this.params.byteOffset, this.params[d], g0.byteOffset, out0.byteOffset);
     } else {
       this.own = (start, end) => this.single(x, y, d, start, end, this.params.subarray(0, d), this.params[d], out0);
     }

@@ -62,16 +62,7 @@ export function fusedPassOrdered(
 }
 
 /** The fused pass over the contiguous rows [start, end): the reference every faster kernel must match. */
-export function fusedPass(
-  x: Float64Array,
-  y: Float64Array,
-  d: number,
-  start: number,
-  end: number,
-  w: Float64Array,
-  b: number,
-  out: PassSums,
-): void {
+export function fusedPass(x: Float64Array, y: Float64Array, d: number, start: number, end: number, w: Float64Array, b: number, out: PassSums): void {
   fusedPassOrdered(x, y, d, null, start, end, w, b, out);
 }
 

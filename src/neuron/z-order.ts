@@ -37,7 +37,7 @@ export function zSimd(x: Float64Array, row: number, d: number, w: Float64Array, 
     l0 += w[j] * x[row + j];
     l1 += w[j + 1] * x[row + j + 1];
   }
-  let z = b + ((l0 + l2) + (l1 + l3));
+  let z = b + (l0 + l2 + (l1 + l3));
   if (pairs < d) z += w[pairs] * x[row + pairs];
   return z;
 }

@@ -31,7 +31,9 @@ function numberArgs(flag: string, name: string, inner: string): number[] {
   const parts = inner.split(',').map((p) => p.trim());
   const numbers = parts.map(Number);
   if (parts.some((p) => p === '') || numbers.some((n) => !Number.isFinite(n))) {
-    throw new InputError([{ where: flag, message: `${name}(…) takes numbers, e.g. ${name === 'geom' ? 'geom(0.001,0.1,5)' : 'range(100,500,100)'}; got ${name}(${inner})` }]);
+    throw new InputError([
+      { where: flag, message: `${name}(…) takes numbers, e.g. ${name === 'geom' ? 'geom(0.001,0.1,5)' : 'range(100,500,100)'}; got ${name}(${inner})` },
+    ]);
   }
   return numbers;
 }
@@ -39,7 +41,8 @@ function numberArgs(flag: string, name: string, inner: string): number[] {
 /** `range(a,b[,step])`: a, a + step, … up to but not including b, as Python's range (floats allowed). */
 function rangeValues(flag: string, inner: string): number[] {
   const args = numberArgs(flag, 'range', inner);
-  if (args.length < 2 || args.length > 3) throw new InputError([{ where: flag, message: `range takes 2 or 3 numbers: range(start,stop[,step]); got range(${inner})` }]);
+  if (args.length < 2 || args.length > 3)
+    throw new InputError([{ where: flag, message: `range takes 2 or 3 numbers: range(start,stop[,step]); got range(${inner})` }]);
   const [start, stop, step = 1] = args;
   if (step === 0) throw new InputError([{ where: flag, message: 'range(…) needs a step that is not 0' }]);
   const count = Math.ceil((stop - start) / step - 1e-9);
@@ -53,8 +56,10 @@ function geomValues(flag: string, inner: string): number[] {
   const args = numberArgs(flag, 'geom', inner);
   if (args.length !== 3) throw new InputError([{ where: flag, message: `geom takes 3 numbers: geom(start,stop,count); got geom(${inner})` }]);
   const [start, stop, n] = args;
-  if (!(start > 0 && stop > 0)) throw new InputError([{ where: flag, message: `geom(${inner}) needs start and stop > 0 (a log scale), e.g. geom(0.001,0.1,5)` }]);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_RUNS) throw new InputError([{ where: flag, message: `geom(${inner}): the count must be a whole number from 1 to ${MAX_RUNS}` }]);
+  if (!(start > 0 && stop > 0))
+    throw new InputError([{ where: flag, message: `geom(${inner}) needs start and stop > 0 (a log scale), e.g. geom(0.001,0.1,5)` }]);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_RUNS)
+    throw new InputError([{ where: flag, message: `geom(${inner}): the count must be a whole number from 1 to ${MAX_RUNS}` }]);
   if (n === 1) return [tidy(start, 6)];
   const ratio = Math.log(stop / start) / (n - 1);
   return Array.from({ length: n }, (_, k) => tidy(k === n - 1 ? stop : start * Math.exp(ratio * k), 6));
@@ -94,7 +99,9 @@ export function parseAxis(text: string): SweepAxis {
   const eq = text.indexOf('=');
   const key = eq === -1 ? '' : text.slice(0, eq).trim();
   if (eq === -1 || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/.test(key)) {
-    throw new InputError([{ where: flag, message: 'expected KEY=V1,V2,... with a dotted key, e.g. `--set learning_rate=0.01,0.1` or `--set learning_rate=geom(0.001,0.1,5)`' }]);
+    throw new InputError([
+      { where: flag, message: 'expected KEY=V1,V2,... with a dotted key, e.g. `--set learning_rate=0.01,0.1` or `--set learning_rate=geom(0.001,0.1,5)`' },
+    ]);
   }
   const spec = text.slice(eq + 1).trim();
   const call = /^(range|geom)\((.*)\)$/.exec(spec);
@@ -103,7 +110,8 @@ export function parseAxis(text: string): SweepAxis {
     return { flag, key, values: numbers.map(valueText) };
   }
   const values = splitTopLevel(spec).map((part) => {
-    if (part === '') throw new InputError([{ where: flag, message: `an empty value in the list "${spec}"; separate values with single commas, e.g. 0.01,0.1` }]);
+    if (part === '')
+      throw new InputError([{ where: flag, message: `an empty value in the list "${spec}"; separate values with single commas, e.g. 0.01,0.1` }]);
     try {
       return valueText(parseYaml(part));
     } catch (error) {
@@ -117,7 +125,8 @@ export function parseAxis(text: string): SweepAxis {
 export function sweepRuns(axes: readonly SweepAxis[]): SweepRun[] {
   const keys = new Set<string>();
   for (const axis of axes) {
-    if (keys.has(axis.key)) throw new InputError([{ where: axis.flag, message: `\`${axis.key}\` is set twice; give all its values in one --set, e.g. --set ${axis.key}=a,b,c` }]);
+    if (keys.has(axis.key))
+      throw new InputError([{ where: axis.flag, message: `\`${axis.key}\` is set twice; give all its values in one --set, e.g. --set ${axis.key}=a,b,c` }]);
     keys.add(axis.key);
   }
   const total = axes.reduce((product, axis) => product * axis.values.length, 1);
@@ -159,5 +168,8 @@ export function differingKeys(settings: readonly Record<string, string>[]): stri
 
 /** A run's label: its differing settings as `key=value,key=value`. */
 export function settingsLabel(settings: Record<string, string>, keys: readonly string[]): string {
-  return keys.filter((key) => key in settings).map((key) => `${key}=${settings[key]}`).join(',');
+  return keys
+    .filter((key) => key in settings)
+    .map((key) => `${key}=${settings[key]}`)
+    .join(',');
 }

@@ -146,9 +146,7 @@ export async function startRun(request: RunRequest): Promise<RunResult> {
   let learningRate = request.config.learning_rate;
   const views = fanOut([{ everyEpoch: (e) => (learningRate = e.learning_rate) }, ...request.views]);
   const end =
-    request.thread === 'main'
-      ? await trainHere({ ...request, clock: request.clock ?? (() => performance.now()) }, views)
-      : await trainOnWorker(request, views);
+    request.thread === 'main' ? await trainHere({ ...request, clock: request.clock ?? (() => performance.now()) }, views) : await trainOnWorker(request, views);
   return { end, learningRate };
 }
 
@@ -300,7 +298,14 @@ const WORKER_URL = new URL('./train-worker.js', import.meta.url);
 
 function trainOnWorker(request: RunRequest, view: Required<RunView>): Promise<EndEvent> {
   const control = request.control ?? new TrainingControl();
-  const setup: WorkerSetup = { config: request.config, dataset: request.dataset, initial: request.initial, threads: request.threads, control: control.buffer, arena: arenaState() };
+  const setup: WorkerSetup = {
+    config: request.config,
+    dataset: request.dataset,
+    initial: request.initial,
+    threads: request.threads,
+    control: control.buffer,
+    arena: arenaState(),
+  };
   const worker = new Worker(request.workerUrl ?? WORKER_URL, { workerData: setup, execArgv: [] });
   const onAbort = (): void => control.stop();
   request.signal?.addEventListener('abort', onAbort, { once: true });

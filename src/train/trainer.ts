@@ -121,9 +121,7 @@ export class Trainer {
     this.startedAt = this.clock();
     const d = dataset.d;
     const init = config.init;
-    const params = options.initial
-      ? { w: Float64Array.from(options.initial.w), b: options.initial.b }
-      : initialParameters(init, d, config.seed);
+    const params = options.initial ? { w: Float64Array.from(options.initial.w), b: options.initial.b } : initialParameters(init, d, config.seed);
     this.revived = 'distribution' in init && reviveIfDead(params, dataset.train.x, dataset.train.n, init.bias);
     this.w = params.w;
     this.b = params.b;
@@ -286,7 +284,8 @@ export class Trainer {
     // No active row: the data gradient is zero. Dead once the steps also stopped moving (momentum,
     // Adam and L2 may still carry the parameters; plain gradient descent never does).
     if (active === 0 && sameParameters(this.w, this.b, this.entering, this.enteringB)) this.status = 'dead';
-    else if (stop && ((stop.grad_norm_below !== undefined && gradNorm < stop.grad_norm_below) || (stop.loss_below !== undefined && loss < stop.loss_below))) this.status = 'converged';
+    else if (stop && ((stop.grad_norm_below !== undefined && gradNorm < stop.grad_norm_below) || (stop.loss_below !== undefined && loss < stop.loss_below)))
+      this.status = 'converged';
     else if (this.config.early_stopping && this.epochsWithoutImprovement >= this.config.early_stopping.patience) this.status = 'early_stopped';
     else if (this.epoch >= this.config.epochs) this.status = 'completed';
     return event;

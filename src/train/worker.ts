@@ -13,4 +13,7 @@ if (setup.arena.memory) {
 }
 const clock = (): number => performance.now();
 const post = (message: WorkerMessage): void => parentPort!.postMessage(message);
-await trainHere({ config: setup.config, dataset, initial: setup.initial, threads: setup.threads, control: new TrainingControl(setup.control), clock }, workerView(post, clock));
+await trainHere(
+  { config: setup.config, dataset, initial: setup.initial, threads: setup.threads, control: new TrainingControl(setup.control), clock },
+  workerView(post, clock),
+);

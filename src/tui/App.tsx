@@ -93,7 +93,10 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
     return () => clearTimeout(timer);
   }, [fps, finished]);
 
-  const view = store.view({ paused: control.paused, learningRate: store.rateNow(control.rateFactor), rateFactor: control.rateFactor, pace: control.pace }, smoothing);
+  const view = store.view(
+    { paused: control.paused, learningRate: store.rateNow(control.rateFactor), rateFactor: control.rateFactor, pace: control.pace },
+    smoothing,
+  );
   // Computed in the frame that draws it, so the frame budget above counts it; never while hidden.
   let neuronData = null;
   if (page === 'neuron' && neuron) {
@@ -126,8 +129,10 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
         else if (ch === '?') setHelp(true);
         else if (ch === '+' || ch === '=') control.scaleRate(2);
         else if (ch === '-' || ch === '_') control.scaleRate(0.5);
-        else if (ch === '>' || ch === '.') control.setPace(control.pace * 2); // full speed stays full speed
-        else if (ch === '<' || ch === ',') control.setPace(control.pace > 0 ? control.pace / 2 : Math.max(1, (view.epochsPerSecond ?? store.start.config.epochs / 5) / 2));
+        else if (ch === '>' || ch === '.')
+          control.setPace(control.pace * 2); // full speed stays full speed
+        else if (ch === '<' || ch === ',')
+          control.setPace(control.pace > 0 ? control.pace / 2 : Math.max(1, (view.epochsPerSecond ?? store.start.config.epochs / 5) / 2));
         else if (ch === 'f') control.setPace(0);
         else if (ch === 'q') onQuit();
         else handled = false;
@@ -138,6 +143,16 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
   );
 
   return (
-    <Dashboard view={view} width={width} height={height} logScale={logScale} colors={colors} help={help} outputs={outputs} page={page} neuron={neuron ? neuronData : undefined} />
+    <Dashboard
+      view={view}
+      width={width}
+      height={height}
+      logScale={logScale}
+      colors={colors}
+      help={help}
+      outputs={outputs}
+      page={page}
+      neuron={neuron ? neuronData : undefined}
+    />
   );
 }

@@ -37,7 +37,6 @@ export interface DashboardProps {
   neuron?: NeuronPageData | null;
 }
 
-
 /** Below this size the full layout cannot fit: show the compact view instead of breaking. */
 export const MIN_WIDTH = 60;
 export const MIN_HEIGHT = 20;
@@ -80,7 +79,19 @@ function Compact({ view, width, height, colors, page, neuron, keys }: DashboardP
 }
 
 /** The neuron page in the space it is given, or why it cannot be drawn yet. */
-function NeuronPanel({ view, data, width, height, colors }: { view: MetricsView; data: NeuronPageData | null | undefined; width: number; height: number; colors: Palette }) {
+function NeuronPanel({
+  view,
+  data,
+  width,
+  height,
+  colors,
+}: {
+  view: MetricsView;
+  data: NeuronPageData | null | undefined;
+  width: number;
+  height: number;
+  colors: Palette;
+}) {
   if (!data) {
     const why = data === null ? "waiting for the first epoch's parameters" : 'it needs the training rows, which only a live run has';
     return (
@@ -151,7 +162,10 @@ export function Dashboard(props: DashboardProps) {
     ],
     { width: width - half - 2, height: smallHeight, min: 0, max: 1, epochs },
   );
-  const legend: LegendItem[] = [{ label: 'train', color: colors.train }, ...(history.valLoss ? [{ label: 'validation', color: colors.validation, glyph: '┄' }] : [])];
+  const legend: LegendItem[] = [
+    { label: 'train', color: colors.train },
+    ...(history.valLoss ? [{ label: 'validation', color: colors.validation, glyph: '┄' }] : []),
+  ];
   const lossLegend: LegendItem[] = [...legend, ...(best ? [{ label: `best ${monitored} @ ${best.epoch}`, glyph: '◆' }] : [])];
   const title = `loss${logScale ? ' (log scale)' : ''}${smoothing ? ` · smoothed ${smoothing}` : ''}`;
 

@@ -27,7 +27,10 @@ export function liveKeys(view: MetricsView, page?: Page): string {
 /** After the run: what was written, and what to do next. */
 export function finishedLines(view: MetricsView, outputs: Outputs, width: number): string[] {
   const end = view.end!;
-  const written = [outputs.out && `${safeText(outputs.out, 50)} (--out)`, outputs.saveWeights && `${safeText(outputs.saveWeights, 50)} (--save-weights)`].filter(Boolean);
+  const written = [
+    outputs.out && `${safeText(outputs.out, 50)} (--out)`,
+    outputs.saveWeights && `${safeText(outputs.saveWeights, 50)} (--save-weights)`,
+  ].filter(Boolean);
   const wrote = written.length ? `wrote ${written.join(' and ')}` : 'nothing written';
   const next = outputs.out
     ? `next: neuron-tui replay ${safeText(outputs.out, 50)}, or compare it with another run`

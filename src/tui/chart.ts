@@ -227,7 +227,9 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
   const digits = log ? 3 : Math.min(6, Math.max(3, Math.ceil(Math.log10(magnitude / step)) + 1));
   const label = (row: number): string => {
     const v = max - (row / (height - 1)) * (max - min);
-    return formatNumber(log ? 10 ** v : v, digits).slice(0, LABEL_WIDTH).padStart(LABEL_WIDTH);
+    return formatNumber(log ? 10 ** v : v, digits)
+      .slice(0, LABEL_WIDTH)
+      .padStart(LABEL_WIDTH);
   };
   const lines = grid.map((cells, row) => `${label(row)} ┤${lineText(cells)}`);
   if (epochs) lines.push(epochAxis(epochs.first, epochs.last, plotWidth));

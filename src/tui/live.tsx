@@ -32,7 +32,15 @@ export function openDashboard(options: DashboardOptions): DashboardView {
   let store: MetricsStore | null = null;
   let instance: Instance | null = null;
   const app = (s: MetricsStore): React.JSX.Element => (
-    <App store={s} control={options.control} colors={colors} onQuit={options.onQuit} outputs={options.outputs} interactive={readsKeys(options)} neuron={options.neuron} />
+    <App
+      store={s}
+      control={options.control}
+      colors={colors}
+      onQuit={options.onQuit}
+      outputs={options.outputs}
+      interactive={readsKeys(options)}
+      neuron={options.neuron}
+    />
   );
   return {
     view: {

@@ -53,7 +53,7 @@ describe('replay and compare', () => {
   cli(['run', 'configs/linear.yaml', '--json', '--out', fast]);
   cli(['run', 'configs/linear.yaml', '--json', '--out', slow, '--set', 'learning_rate=0.01', '--set', 'name=slow']);
 
-  it('replay without a terminal prints the run\'s own final numbers', () => {
+  it("replay without a terminal prints the run's own final numbers", () => {
     const end = jsonLines(readFileSync(fast, 'utf8')).pop() as { loss: number; epochs: number };
     const result = cli(['replay', fast]);
     expect(result.status).toBe(0);

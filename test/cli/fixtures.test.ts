@@ -17,7 +17,9 @@ function outcome(args: string[]): { code: number | null; stdout: string; stderr:
 }
 
 describe('broken configs: located errors, exit 2, no stack trace', () => {
-  const files = readdirSync(CONFIGS).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(CONFIGS)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('has at least 30 of them', () => {
     expect(files.length).toBeGreaterThanOrEqual(30);
@@ -43,7 +45,9 @@ describe('broken configs: located errors, exit 2, no stack trace', () => {
 });
 
 describe('CSV files: bad ones located by line and column, good ones load', () => {
-  const files = readdirSync(CSVS).filter((f) => f.endsWith('.csv')).sort();
+  const files = readdirSync(CSVS)
+    .filter((f) => f.endsWith('.csv'))
+    .sort();
 
   it('has at least 12 of them', () => {
     expect(files.length).toBeGreaterThanOrEqual(12);
@@ -80,7 +84,10 @@ describe('bad flags', () => {
     [['run', 'configs/linear.yaml', '--bogus'], /unknown option '--bogus'/],
     [['trian', 'configs/linear.yaml'], /unknown command 'trian'/],
     [['run', 'configs/linear.yaml', '--set', 'learning_rate'], /^--set learning_rate: expected KEY=VALUE/],
-    [['run', 'configs/linear.yaml', '--out', '/no/such/folder/run.jsonl'], /^--out \/no\/such\/folder\/run\.jsonl: cannot write the file: the folder \/no\/such\/folder does not exist/],
+    [
+      ['run', 'configs/linear.yaml', '--out', '/no/such/folder/run.jsonl'],
+      /^--out \/no\/such\/folder\/run\.jsonl: cannot write the file: the folder \/no\/such\/folder does not exist/,
+    ],
     [['run', 'no-such.yaml'], /^no-such\.yaml: cannot read the config: no such file/],
   ])('%j exits 2 with one clear message', (args, message) => {
     const result = outcome(args);
@@ -118,24 +125,34 @@ describe('inputs read or refused by name (issues 12 and 13)', () => {
     expect(piped.stderr).toBe('');
     expect(piped.stdout).toMatch(/^\/dev\/fd\/\d+: ok \(3 rows × 2 features\)\n$/);
     const utf16 = write('utf16.yaml', Buffer.from(`\uFEFFdata: ${csv}\nlearning_rate: 0.1\nepochs: 5\n`, 'utf16le'));
-    expect(outcome(['validate', utf16])).toMatchObject({ code: 2, stderr: `${utf16}: the config is UTF-16 (little-endian) text, by its byte order mark; save it as UTF-8\n` });
+    expect(outcome(['validate', utf16])).toMatchObject({
+      code: 2,
+      stderr: `${utf16}: the config is UTF-16 (little-endian) text, by its byte order mark; save it as UTF-8\n`,
+    });
   });
 
   it('data from /dev/zero is refused at once, not read until memory runs out', () => {
     const result = outcome(['validate', 'test/fixtures/csv/config.yaml', '--set', 'data=/dev/zero']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('--set data=/dev/zero: cannot read the data file /dev/zero: it is binary data, not text (a NUL byte at offset 0); save it as UTF-8 (or ASCII) CSV\n');
+    expect(result.stderr).toBe(
+      '--set data=/dev/zero: cannot read the data file /dev/zero: it is binary data, not text (a NUL byte at offset 0); save it as UTF-8 (or ASCII) CSV\n',
+    );
   });
 
   it('synthetic rows that would not fit in memory are refused before allocating, naming the size', () => {
     const result = outcome(['validate', 'configs/synthetic.yaml', '--set', 'data.synthetic.samples=1000000000000']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^--set data\.synthetic\.samples=1000000000000: 1000000000000 rows of 4 features need 36\.4 TiB|^--set data\.synthetic\.samples=1000000000000: 1000000000000 rows of 4 features need [\d.]+ [GT]iB of memory, more than half of this machine's [\d.]+ GiB; use fewer samples\n$/);
+    expect(result.stderr).toMatch(
+      /^--set data\.synthetic\.samples=1000000000000: 1000000000000 rows of 4 features need 36\.4 TiB|^--set data\.synthetic\.samples=1000000000000: 1000000000000 rows of 4 features need [\d.]+ [GT]iB of memory, more than half of this machine's [\d.]+ GiB; use fewer samples\n$/,
+    );
   });
 
   it('a --set list index far past the end is refused at once; __proto__ is refused', () => {
     const big = outcome(['validate', 'configs/linear.yaml', '--set', 'init.weights=[1, 2, 3]', '--set', 'init.weights.100000000=1']);
-    expect(big).toMatchObject({ code: 2, stderr: '--set init.weights.100000000=1: `100000000` is more than one past the end of `init.weights` (3 items); use an index from 0 to 3\n' });
+    expect(big).toMatchObject({
+      code: 2,
+      stderr: '--set init.weights.100000000=1: `100000000` is more than one past the end of `init.weights` (3 items); use an index from 0 to 3\n',
+    });
     const proto = outcome(['run', 'configs/linear.yaml', '--json', '--set', '__proto__.batch_size=1']);
     expect(proto).toMatchObject({ code: 2, stdout: '' });
     expect(proto.stderr).toMatch(/^--set __proto__\.batch_size=1: `__proto__` is not a config key/);

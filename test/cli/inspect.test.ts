@@ -52,7 +52,7 @@ describe('inspect', () => {
     expect(stderr).toBe('');
   });
 
-  it('--at 50 trains the config\'s own 50 epochs: the loss is the run\'s, the gradient the seed\'s formula there', () => {
+  it("--at 50 trains the config's own 50 epochs: the loss is the run's, the gradient the seed's formula there", () => {
     const { value } = inspectJson(['configs/linear.yaml', '--at', '50']);
     const run = jsonLines(cli(['run', 'configs/linear.yaml', '--json', '--set', 'epochs=50']).stdout);
     const end = run[run.length - 1] as { loss: number; weights: number[]; bias: number };
@@ -104,7 +104,11 @@ describe('inspect', () => {
     ['a missing config', ['nope.yaml'], /^nope\.yaml: cannot read the config: no such file/],
     ['--at that is not a whole number', ['configs/linear.yaml', '--at', 'ten'], /--at <epoch>.*'ten' is invalid\. expected a whole number of epochs ≥ 0/],
     ['--at below 0', ['configs/linear.yaml', '--at', '-1'], /expected a whole number of epochs ≥ 0/],
-    ['--at past the config\'s epochs', ['configs/linear.yaml', '--at', '301'], /^--at 301: the config trains at most 300 epochs; use --at 300 or less, or --set epochs=301\n$/],
+    [
+      "--at past the config's epochs",
+      ['configs/linear.yaml', '--at', '301'],
+      /^--at 301: the config trains at most 300 epochs; use --at 300 or less, or --set epochs=301\n$/,
+    ],
     ['a bad --set', ['configs/linear.yaml', '--set', 'learning_rate=-1'], /learning_rate/],
   ] as const) {
     it(`exits 2 with one clear message for ${name}`, () => {

@@ -15,7 +15,21 @@ const EXPECTED: Record<string, { status: string; code: number }> = {
   'dead.yaml': { status: 'dead', code: 1 },
 };
 
-const EPOCH_FIELDS = ['type', 'epoch', 'loss', 'val_loss', 'active_ratio', 'val_active_ratio', 'weight_norm', 'bias', 'grad_norm', 'learning_rate', 'r2', 'val_r2', 'elapsed_ms'];
+const EPOCH_FIELDS = [
+  'type',
+  'epoch',
+  'loss',
+  'val_loss',
+  'active_ratio',
+  'val_active_ratio',
+  'weight_norm',
+  'bias',
+  'grad_norm',
+  'learning_rate',
+  'r2',
+  'val_r2',
+  'elapsed_ms',
+];
 const END_FIELDS = ['type', 'status', 'epochs', 'weights', 'bias', 'loss', 'val_loss', 'best_epoch', 'best_loss', 'elapsed_ms'];
 
 const withoutElapsed = (text: string): string => text.replace(/"elapsed_ms":[0-9.e+-]+/g, '"elapsed_ms":0');
@@ -48,8 +62,18 @@ describe('neuron-tui run --json on every example config', () => {
       });
       expect(end.epochs).toBe(epochs.length);
       const start = lines[0] as { config: Record<string, unknown>; dataset: Record<string, unknown> };
-      expect(start.config).toMatchObject({ learning_rate: expect.any(Number), epochs: expect.any(Number), batch_size: expect.anything(), seed: expect.any(Number) });
-      expect(start.dataset).toMatchObject({ train: expect.any(Number), validation: expect.any(Number), features: expect.any(Array), target: expect.any(String) });
+      expect(start.config).toMatchObject({
+        learning_rate: expect.any(Number),
+        epochs: expect.any(Number),
+        batch_size: expect.anything(),
+        seed: expect.any(Number),
+      });
+      expect(start.dataset).toMatchObject({
+        train: expect.any(Number),
+        validation: expect.any(Number),
+        features: expect.any(Array),
+        target: expect.any(String),
+      });
       // Human words go to stderr; stdout is only JSON.
       if (expected.code !== 0) expect(result.stderr.length).toBeGreaterThan(0);
     });

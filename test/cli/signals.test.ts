@@ -10,10 +10,14 @@ async function interrupt(signal: NodeJS.Signals): Promise<{ code: number | null;
   const dir = mkdtempSync(join(tmpdir(), 'neuron-tui-signal-'));
   const out = join(dir, 'run.jsonl');
   // 200,000 rows make each epoch take milliseconds: the signal lands mid-training.
-  const child = spawn(process.execPath, [CLI, 'run', 'configs/synthetic.yaml', '--json', '--out', out, '--set', 'epochs=100000000', '--set', 'data.synthetic.samples=200000'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', 'configs/synthetic.yaml', '--json', '--out', out, '--set', 'epochs=100000000', '--set', 'data.synthetic.samples=200000'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let sent = false;
   child.stdout.setEncoding('utf8');

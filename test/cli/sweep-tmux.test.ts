@@ -17,7 +17,17 @@ describe.skipIf(!hasTmux)('the sweep screen in a real terminal (tmux)', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'neuron-tui-sweep-tmux-')), 'lr');
     const done = `${dir}.exit-code`;
     const sweep = `sweep configs/linear.yaml --set learning_rate=${RATES.join(',')} --set epochs=100000000 --set log_every=100 --parallel 3 --out-dir ${dir}`;
-    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '32', `cd ${ROOT} && NO_COLOR=1 TERM=xterm-256color node ${CLI} ${sweep}; echo $? > ${done}; sleep 30`);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '100',
+      '-y',
+      '32',
+      `cd ${ROOT} && NO_COLOR=1 TERM=xterm-256color node ${CLI} ${sweep}; echo $? > ${done}; sleep 30`,
+    );
 
     const table = await waitFor((t) => (t.match(/\d+\/100000000 .* running/g) ?? []).length === 3, 'three runs training in the table', 20_000);
     expect(table).toContain('neuron-tui sweep · linear · 3 runs · 3 running');

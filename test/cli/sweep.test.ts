@@ -10,7 +10,19 @@ const fresh = (): string => mkdtempSync(join(tmpdir(), 'neuron-tui-sweep-'));
 describe('neuron-tui sweep', () => {
   it.each([1, 3])('gives each run exactly the lines of the single run it stands for (--parallel %i)', (parallel) => {
     const dir = join(fresh(), 'out');
-    const sweep = cli(['sweep', 'configs/minibatch.yaml', '--set', 'learning_rate=0.01,0.02,0.04', '--set', 'epochs=5', '--parallel', String(parallel), '--out-dir', dir, '--json']);
+    const sweep = cli([
+      'sweep',
+      'configs/minibatch.yaml',
+      '--set',
+      'learning_rate=0.01,0.02,0.04',
+      '--set',
+      'epochs=5',
+      '--parallel',
+      String(parallel),
+      '--out-dir',
+      dir,
+      '--json',
+    ]);
     expect(sweep.status, sweep.stderr).toBe(0);
     const lines = jsonLines(sweep.stdout);
     expect(lines[lines.length - 1].type).toBe('sweep');
@@ -31,7 +43,9 @@ describe('neuron-tui sweep', () => {
     const first = cli(['sweep', 'configs/linear.yaml', '--set', 'learning_rate=geom(0.01,0.1,3)', '--set', 'epochs=20', '--out-dir', dir]);
     expect(first.status, first.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['learning_rate=0.01.jsonl', 'learning_rate=0.0316228.jsonl', 'learning_rate=0.1.jsonl', 'sweep.json']);
-    const summary = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as { runs: { run: string; status: string; epochs: number; best_loss: number; settings: Record<string, string> }[] };
+    const summary = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as {
+      runs: { run: string; status: string; epochs: number; best_loss: number; settings: Record<string, string> }[];
+    };
     expect(summary.runs.map((r) => [r.run, r.status, r.epochs])).toEqual([
       ['learning_rate=0.01', 'completed', 20],
       ['learning_rate=0.0316228', 'completed', 20],
@@ -88,7 +102,9 @@ describe('neuron-tui sweep', () => {
     const dir = join(fresh(), 'lr');
     const sweep = cli(['sweep', 'configs/linear.yaml', '--set', 'learning_rate=0.01,0.03,0.1', '--set', 'epochs=40', '--out-dir', dir]);
     expect(sweep.status, sweep.stderr).toBe(0);
-    const summary = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as { runs: { run: string; best_loss: number; best_epoch: number; status: string }[] };
+    const summary = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as {
+      runs: { run: string; best_loss: number; best_epoch: number; status: string }[];
+    };
 
     const table = cli(['compare', dir]);
     expect(table.status, table.stderr).toBe(0);
@@ -101,7 +117,15 @@ describe('neuron-tui sweep', () => {
     const [csvHeader, ...csvRows] = csv.stdout.trim().split('\n');
     expect(csvHeader).toBe('learning_rate,status,epochs_trained,final_loss,best_loss,best_epoch,log');
     expect(csvRows.map((line) => line.split(','))).toEqual(
-      summary.runs.map((r) => [r.run.split('=')[1], r.status, '40', expect.any(String), String(r.best_loss), String(r.best_epoch), join(dir, `${r.run}.jsonl`)]),
+      summary.runs.map((r) => [
+        r.run.split('=')[1],
+        r.status,
+        '40',
+        expect.any(String),
+        String(r.best_loss),
+        String(r.best_epoch),
+        join(dir, `${r.run}.jsonl`),
+      ]),
     );
   });
 

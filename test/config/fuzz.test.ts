@@ -33,12 +33,53 @@ describe('hostile and random configs', () => {
   });
 
   it('random YAML-looking text never escapes either', () => {
-    const token = fc.constantFrom('data', 'learning_rate', 'epochs', ':', ' ', '\n', '  ', '- ', '[', ']', '{', '}', ',', '&a', '*a', '!!str', '"', "'", '#', '0.1', '-1', '.nan', 'true', '~', '__proto__');
-    fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (parts) => loadsOrLocates(parts.join(''))), { numRuns: 1000 });
+    const token = fc.constantFrom(
+      'data',
+      'learning_rate',
+      'epochs',
+      ':',
+      ' ',
+      '\n',
+      '  ',
+      '- ',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      '&a',
+      '*a',
+      '!!str',
+      '"',
+      "'",
+      '#',
+      '0.1',
+      '-1',
+      '.nan',
+      'true',
+      '~',
+      '__proto__',
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 60 }), (parts) => loadsOrLocates(parts.join(''))),
+      { numRuns: 1000 },
+    );
   });
 
   it('random mutations of a valid config give a valid config or located errors', () => {
-    const keyPath = fc.constantFrom(['learning_rate'], ['epochs'], ['batch_size'], ['data'], ['data', 'path'], ['data', 'validation_split'], ['init'], ['init', 'weights'], ['early_stopping', 'patience'], ['name'], ['extra']);
+    const keyPath = fc.constantFrom(
+      ['learning_rate'],
+      ['epochs'],
+      ['batch_size'],
+      ['data'],
+      ['data', 'path'],
+      ['data', 'validation_split'],
+      ['init'],
+      ['init', 'weights'],
+      ['early_stopping', 'patience'],
+      ['name'],
+      ['extra'],
+    );
     fc.assert(
       fc.property(fc.array(fc.tuple(keyPath, fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.double())), { maxLength: 4 }), (mutations) => {
         const config = structuredClone(VALID) as Record<string, unknown>;

@@ -102,7 +102,10 @@ describe('loadConfig', () => {
   describe('YAML mistakes named where the user made them', () => {
     it('a line indented deeper than the key above it, by its own line', () => {
       expect(problems('data: d.csv\nlearning_rate: 0.1\n   epochs: 5\n')).toEqual([
-        expect.objectContaining({ where: 'c.yaml:3:4', message: 'line 3 is indented more than `learning_rate` above it; keys of one mapping start in the same column (column 1)' }),
+        expect.objectContaining({
+          where: 'c.yaml:3:4',
+          message: 'line 3 is indented more than `learning_rate` above it; keys of one mapping start in the same column (column 1)',
+        }),
       ]);
       expect(problems('data:\n  path: d.csv\n    missing: skip\nlearning_rate: 0.1\nepochs: 5\n')[0]).toMatchObject({
         where: 'c.yaml:3:5',
@@ -129,12 +132,18 @@ describe('loadConfig', () => {
     });
 
     it('merge keys work', () => {
-      const { config } = loadConfigText('c.yaml', 'init: &w {weights: [2], bias: 1}\ndata:\n  synthetic: {<<: *w, samples: 10}\nlearning_rate: 0.1\nepochs: 5\n');
+      const { config } = loadConfigText(
+        'c.yaml',
+        'init: &w {weights: [2], bias: 1}\ndata:\n  synthetic: {<<: *w, samples: 10}\nlearning_rate: 0.1\nepochs: 5\n',
+      );
       expect(config.data.synthetic).toMatchObject({ weights: [2], bias: 1, samples: 10 });
     });
 
     it('a second document is an error at its line', () => {
-      expect(problems(`${MINIMAL}---\nepochs: 6\n`)[0]).toMatchObject({ where: 'c.yaml:4:1', message: expect.stringContaining('a second YAML document starts here') });
+      expect(problems(`${MINIMAL}---\nepochs: 6\n`)[0]).toMatchObject({
+        where: 'c.yaml:4:1',
+        message: expect.stringContaining('a second YAML document starts here'),
+      });
     });
 
     it('nesting beyond the limit is a located error, not a stack overflow', () => {
@@ -144,12 +153,18 @@ describe('loadConfig', () => {
         expect(p.where).toBe('c.yaml:4:70'); // the 64th bracket; the top-level mapping is the first level
       }
       const block = Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
-      expect(problems(`${MINIMAL}name:\n${block} 1\n`)[0]).toMatchObject({ where: 'c.yaml:69:65', message: expect.stringContaining('nested more than 64 deep') });
+      expect(problems(`${MINIMAL}name:\n${block} 1\n`)[0]).toMatchObject({
+        where: 'c.yaml:69:65',
+        message: expect.stringContaining('nested more than 64 deep'),
+      });
       expect(problems(`${MINIMAL}name: ${'['.repeat(10)}${']'.repeat(10)}\n`)[0].message).toMatch(/^`name` must be/);
     });
 
     it('tags other than the JSON core ones are refused where they are written', () => {
-      expect(problems(`${MINIMAL}init: !!set {a, b}\n`)[0]).toMatchObject({ where: 'c.yaml:4:7', message: expect.stringMatching(/^the tag `!!set` is not allowed/) });
+      expect(problems(`${MINIMAL}init: !!set {a, b}\n`)[0]).toMatchObject({
+        where: 'c.yaml:4:7',
+        message: expect.stringMatching(/^the tag `!!set` is not allowed/),
+      });
       expect(problems(`${MINIMAL}name: !!binary aGVsbG8=\n`)[0].message).toMatch(/^the tag `!!binary` is not allowed/);
       expect(problems(`${MINIMAL}name: !mine x\n`)[0].message).toMatch(/^the tag `!mine` is not allowed/);
       expect(loadConfigText('c.yaml', `${MINIMAL}name: !!str 12\n`).config.name).toBe('12');
@@ -191,7 +206,10 @@ describe('loadConfig', () => {
   });
 
   it('refuses alias bombs quickly', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+    ].join('\n');
     const started = Date.now();
     const [p] = problems(`${MINIMAL}${bomb}\n`);
     expect(p.message).toMatch(/alias/i);

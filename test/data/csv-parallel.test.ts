@@ -50,7 +50,9 @@ describe('CSV parsing on several threads', () => {
   it('reports the first bad cell with the same line and column, wherever the chunks fall', () => {
     const bad = Math.floor(ROWS * 0.8);
     const bytes = body(ROWS, (i) => (i === bad ? `${cell(i, 0)},1,abc,2\n` : i === bad + 5 ? '1,2\n' : plain(i)));
-    expect(sameOnEveryThreadCount(bytes)).toBe(`big.csv:${bad + 2}:${cell(bad, 0).length + 4}: column "c": "abc" is not a number; expected a number like 1.5, -2 or 3e-4 (or set \`data.missing: skip\` to drop such rows)`);
+    expect(sameOnEveryThreadCount(bytes)).toBe(
+      `big.csv:${bad + 2}:${cell(bad, 0).length + 4}: column "c": "abc" is not a number; expected a number like 1.5, -2 or 3e-4 (or set \`data.missing: skip\` to drop such rows)`,
+    );
   });
 
   it('reports a short row in a later chunk as one thread does', () => {

@@ -129,7 +129,9 @@ describe('CSV line endings, quotes and separators', () => {
     expect(failure('a,y\n1,2\n"3,4\n5,6\n')).toEqual({ where: 'f.csv:3:1', message: 'the quoted cell that opens here is never closed; add the closing `"`' });
     const bytes = new TextEncoder().encode('id,a,y\n"two\nlines",1,"2\n');
     const header = readCsvHeader(bytes, 'f.csv');
-    expect(() => readCsvNumbers(bytes, header, { features: [1], target: 2, missing: 'error' }, 'f.csv')).toThrow(/^f\.csv:3:10: the quoted cell that opens here/);
+    expect(() => readCsvNumbers(bytes, header, { features: [1], target: 2, missing: 'error' }, 'f.csv')).toThrow(
+      /^f\.csv:3:10: the quoted cell that opens here/,
+    );
     expect(failure('a,"y\n1,2\n')).toEqual({ where: 'f.csv:1:3', message: 'the quoted header cell that opens here is never closed; add the closing `"`' });
   });
 

@@ -8,9 +8,13 @@ function part(rows: number[][]): { x: Float64Array; n: number } {
 }
 
 describe('standardize', () => {
-  it('leaves a constant column exactly 0 (the issue\'s repro: x1, c = 0.1, y)', () => {
+  it("leaves a constant column exactly 0 (the issue's repro: x1, c = 0.1, y)", () => {
     // 0.1 + 0.1 + 0.1 is 0.30000000000000004: a running mean is one ulp off and used to give ±1 here.
-    const train = part([[1, 0.1], [2, 0.1], [3, 0.1]]);
+    const train = part([
+      [1, 0.1],
+      [2, 0.1],
+      [3, 0.1],
+    ]);
     const stats = standardize(train, null, 2, ['x1', 'c'], 'f.csv');
     expect(stats).toEqual({ mean: [2, 0.1], std: [Math.sqrt(2 / 3), 1] });
     expect([train.x[1], train.x[3], train.x[5]]).toEqual([0, 0, 0]);

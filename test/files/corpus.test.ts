@@ -79,13 +79,48 @@ const UNKNOWN_KEYS = 30;
 
 const cases: Case[] = [
   // Outputs onto inputs, however spelled.
-  { name: '--out onto the config', script: '$NT run good.yaml --json --out good.yaml', code: 2, stderr: /^--out good\.yaml: is the same file as the config good\.yaml, which it would overwrite; choose another file\n$/ },
-  { name: '--out onto the dataset', script: '$NT run good.yaml --json --out data.csv', code: 2, stderr: /^--out data\.csv: is the same file as the data file data\.csv, which it would overwrite/ },
-  { name: '--save-weights onto the config', script: '$NT run good.yaml --save-weights good.yaml', code: 2, stderr: /^--save-weights good\.yaml: is the same file as the config good\.yaml/ },
-  { name: '--save-weights onto the dataset', script: '$NT run good.yaml --save-weights data.csv', code: 2, stderr: /^--save-weights data\.csv: is the same file as the data file data\.csv/ },
-  { name: '--save-weights sub/../data.csv', script: '$NT run good.yaml --save-weights sub/../data.csv', code: 2, stderr: /^--save-weights sub\/\.\.\/data\.csv: is the same file as the data file data\.csv/ },
-  { name: '--out ./sub/../good.yaml', script: '$NT run good.yaml --out ./sub/../good.yaml', code: 2, stderr: /^--out \.\/sub\/\.\.\/good\.yaml: is the same file as the config good\.yaml/ },
-  { name: '--out as an absolute path of the dataset', script: '$NT run good.yaml --out "$PWD/data.csv"', code: 2, stderr: /^--out \/.*\/data\.csv: is the same file as the data file data\.csv/ },
+  {
+    name: '--out onto the config',
+    script: '$NT run good.yaml --json --out good.yaml',
+    code: 2,
+    stderr: /^--out good\.yaml: is the same file as the config good\.yaml, which it would overwrite; choose another file\n$/,
+  },
+  {
+    name: '--out onto the dataset',
+    script: '$NT run good.yaml --json --out data.csv',
+    code: 2,
+    stderr: /^--out data\.csv: is the same file as the data file data\.csv, which it would overwrite/,
+  },
+  {
+    name: '--save-weights onto the config',
+    script: '$NT run good.yaml --save-weights good.yaml',
+    code: 2,
+    stderr: /^--save-weights good\.yaml: is the same file as the config good\.yaml/,
+  },
+  {
+    name: '--save-weights onto the dataset',
+    script: '$NT run good.yaml --save-weights data.csv',
+    code: 2,
+    stderr: /^--save-weights data\.csv: is the same file as the data file data\.csv/,
+  },
+  {
+    name: '--save-weights sub/../data.csv',
+    script: '$NT run good.yaml --save-weights sub/../data.csv',
+    code: 2,
+    stderr: /^--save-weights sub\/\.\.\/data\.csv: is the same file as the data file data\.csv/,
+  },
+  {
+    name: '--out ./sub/../good.yaml',
+    script: '$NT run good.yaml --out ./sub/../good.yaml',
+    code: 2,
+    stderr: /^--out \.\/sub\/\.\.\/good\.yaml: is the same file as the config good\.yaml/,
+  },
+  {
+    name: '--out as an absolute path of the dataset',
+    script: '$NT run good.yaml --out "$PWD/data.csv"',
+    code: 2,
+    stderr: /^--out \/.*\/data\.csv: is the same file as the data file data\.csv/,
+  },
   {
     name: '--out through a symbolic link to the dataset',
     setup: (dir) => symlinkSync('data.csv', join(dir, 'link.csv')),
@@ -131,8 +166,19 @@ const cases: Case[] = [
     stderr: /^the standard output: is the same file as the data file data\.csv, which it would overwrite; redirect it elsewhere\n$/,
   },
   // Outputs onto each other.
-  { name: '--out x --save-weights x', script: '$NT run good.yaml --out x --save-weights x', code: 2, stderr: /^--save-weights x: is the same file as --out x; give each output its own file\n$/, check: (dir) => expect(readdirSync(dir)).not.toContain('x') },
-  { name: '--out x.jsonl --save-weights sub/../x.jsonl', script: '$NT run good.yaml --out x.jsonl --save-weights sub/../x.jsonl', code: 2, stderr: /^--save-weights sub\/\.\.\/x\.jsonl: is the same file as --out x\.jsonl/ },
+  {
+    name: '--out x --save-weights x',
+    script: '$NT run good.yaml --out x --save-weights x',
+    code: 2,
+    stderr: /^--save-weights x: is the same file as --out x; give each output its own file\n$/,
+    check: (dir) => expect(readdirSync(dir)).not.toContain('x'),
+  },
+  {
+    name: '--out x.jsonl --save-weights sub/../x.jsonl',
+    script: '$NT run good.yaml --out x.jsonl --save-weights sub/../x.jsonl',
+    code: 2,
+    stderr: /^--save-weights sub\/\.\.\/x\.jsonl: is the same file as --out x\.jsonl/,
+  },
   {
     name: 'two dangling links to one new file',
     setup: (dir) => {
@@ -171,7 +217,12 @@ const cases: Case[] = [
       expect(lines.at(-1)).toMatchObject({ type: 'end', status: 'interrupted' });
     },
   },
-  { name: '--save-weights a full device', script: '$NT run good.yaml --save-weights full', code: 2, stderr: /--save-weights full: cannot write the weights: no space left on the device\n$/ },
+  {
+    name: '--save-weights a full device',
+    script: '$NT run good.yaml --save-weights full',
+    code: 2,
+    stderr: /--save-weights full: cannot write the weights: no space left on the device\n$/,
+  },
   {
     name: '--out a named pipe nobody reads',
     setup: (dir) => mkfifo(join(dir, 'pipe')),
@@ -224,7 +275,8 @@ const cases: Case[] = [
   },
   {
     name: '--out >(cmd)',
-    script: '$NT run good.yaml --out >(cat > got.jsonl); rc=$?; for i in $(seq 100); do grep -q \'"type":"end"\' got.jsonl 2>/dev/null && break; sleep 0.05; done; exit $rc',
+    script:
+      '$NT run good.yaml --out >(cat > got.jsonl); rc=$?; for i in $(seq 100); do grep -q \'"type":"end"\' got.jsonl 2>/dev/null && break; sleep 0.05; done; exit $rc',
     code: 0,
     stderr: '',
     check: (dir) => endsWithEnd(readFileSync(join(dir, 'got.jsonl'), 'utf8')),
@@ -245,9 +297,19 @@ const cases: Case[] = [
   // Files that cannot be written, found before training.
   readOnlyCase('--out'),
   readOnlyCase('--save-weights'),
-  { name: '--out in a folder that does not exist', script: '$NT run good.yaml --out nowhere/x.jsonl', code: 2, stderr: /^--out nowhere\/x\.jsonl: cannot write the file: the folder nowhere does not exist\n$/ },
+  {
+    name: '--out in a folder that does not exist',
+    script: '$NT run good.yaml --out nowhere/x.jsonl',
+    code: 2,
+    stderr: /^--out nowhere\/x\.jsonl: cannot write the file: the folder nowhere does not exist\n$/,
+  },
   { name: '--out a folder', script: '$NT run good.yaml --out sub', code: 2, stderr: /^--out sub: cannot write the file: it is a folder; give a file name\n$/ },
-  { name: '--save-weights a folder', script: '$NT run good.yaml --save-weights sub', code: 2, stderr: /^--save-weights sub: cannot write the file: it is a folder/ },
+  {
+    name: '--save-weights a folder',
+    script: '$NT run good.yaml --save-weights sub',
+    code: 2,
+    stderr: /^--save-weights sub: cannot write the file: it is a folder/,
+  },
   {
     name: '--out a loop of links',
     setup: (dir) => symlinkSync('loop', join(dir, 'loop')),
@@ -256,7 +318,12 @@ const cases: Case[] = [
     code: 2,
     stderr: /^--out loop: cannot write the file: the path is a loop of symbolic links\n$/,
   },
-  { name: '--out below a file', script: '$NT run good.yaml --out data.csv/x', code: 2, stderr: /^--out data\.csv\/x: cannot write the file: a part of the path is not a folder\n$/ },
+  {
+    name: '--out below a file',
+    script: '$NT run good.yaml --out data.csv/x',
+    code: 2,
+    stderr: /^--out data\.csv\/x: cannot write the file: a part of the path is not a folder\n$/,
+  },
   {
     name: 'a config that is a loop of links',
     setup: (dir) => symlinkSync('loop.yaml', join(dir, 'loop.yaml')),
@@ -307,8 +374,18 @@ const cases: Case[] = [
     stderr: /--save-weights w\.json: cannot write the weights: the file would exceed the size limit/,
     check: (dir) => expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]),
   },
-  { name: 'run --json > full', script: '$NT run good.yaml --json > full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
-  { name: 'run (plain progress) > full', script: '$NT run good.yaml > full', code: 2, stderr: /^the standard output: cannot write to it: no space left on the device\n$/ },
+  {
+    name: 'run --json > full',
+    script: '$NT run good.yaml --json > full',
+    code: 2,
+    stderr: /^the standard output: cannot write to it: no space left on the device\n$/,
+  },
+  {
+    name: 'run (plain progress) > full',
+    script: '$NT run good.yaml > full',
+    code: 2,
+    stderr: /^the standard output: cannot write to it: no space left on the device\n$/,
+  },
   {
     name: 'run --json --out > full still completes the log',
     script: '$NT run good.yaml --json --out l.jsonl > full',
@@ -335,7 +412,12 @@ const cases: Case[] = [
   { name: 'schema | head -c 1 is quiet', script: '$NT schema | head -c 1 > /dev/null; exit ${PIPESTATUS[0]}', code: 0, stderr: '' },
 
   // Bounds.
-  { name: '--threads far above the cores', script: '$NT run good.yaml --threads 1000', code: 2, stderr: new RegExp(`'--threads <n>' argument '1000' is invalid\\. at most ${MAX_THREADS} \\(4 × the ${MAX_THREADS / 4} cores of this machine\\)`) },
+  {
+    name: '--threads far above the cores',
+    script: '$NT run good.yaml --threads 1000',
+    code: 2,
+    stderr: new RegExp(`'--threads <n>' argument '1000' is invalid\\. at most ${MAX_THREADS} \\(4 × the ${MAX_THREADS / 4} cores of this machine\\)`),
+  },
   { name: '--threads at the limit', script: `$NT run good.yaml --threads ${MAX_THREADS}`, code: 0, stderr: '' },
   {
     name: 'error lists are capped at 20',
@@ -349,7 +431,10 @@ const cases: Case[] = [
   {
     name: 'validate checks every file, after a crash too',
     setup: (dir) => {
-      writeFileSync(join(dir, 'crash.yaml'), 'data:\n  synthetic:\n    samples: 1e12\n    weights: [1]\n    bias: 0\n    noise: 0\nlearning_rate: 0.1\nepochs: 1\n');
+      writeFileSync(
+        join(dir, 'crash.yaml'),
+        'data:\n  synthetic:\n    samples: 1e12\n    weights: [1]\n    bias: 0\n    noise: 0\nlearning_rate: 0.1\nepochs: 1\n',
+      );
       writeFileSync(join(dir, 'b.yaml'), GOOD_YAML);
     },
     keep: ['crash.yaml', 'b.yaml'],
@@ -386,10 +471,11 @@ const cases: Case[] = [
 
 /** The system's own device paths: no case names them, and this checks that none was touched. */
 const SYSTEM_DEVICES = ['/dev/null', '/dev/full', '/dev/zero', '/dev/stdin', '/dev/stdout', '/dev/stderr'];
-const systemDevices = (): string[] => SYSTEM_DEVICES.map((path) => {
-  const stat = lstatSync(path);
-  return `${path} ${stat.ino} ${stat.mode} ${stat.rdev}`;
-});
+const systemDevices = (): string[] =>
+  SYSTEM_DEVICES.map((path) => {
+    const stat = lstatSync(path);
+    return `${path} ${stat.ino} ${stat.mode} ${stat.rdev}`;
+  });
 
 describe('files the user owns are never damaged', () => {
   const devicesBefore = systemDevices();

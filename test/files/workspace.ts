@@ -86,7 +86,10 @@ export function parseLines(text: string): { type: string; status?: string }[] {
 
 /** A long run in the background; resolves once its first epoch line is out, with a way to wait for its end. */
 export async function startLongRun(dir: string, args: readonly string[]): Promise<{ pid: number; stdout: () => string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, 'run', 'good.yaml', '--json', '--set', 'epochs=100000000', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', 'good.yaml', '--json', '--set', 'epochs=100000000', ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   child.stdout.setEncoding('utf8');
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

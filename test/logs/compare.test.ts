@@ -7,8 +7,23 @@ import { config } from '../helpers.js';
 
 /** A finished log of a given config whose best (and final) loss is `best`. */
 function log(file: string, overrides: Partial<RunConfig>, best: number): RunLog {
-  const start = { type: 'start' as const, config: config(overrides), dataset: { train: 10, validation: 0, features: ['x1'], target: 'y', source: 'test', skipped: 0 } };
-  const end = { type: 'end' as const, status: 'completed' as const, epochs: 10, weights: [1], bias: 0, loss: best, val_loss: null, best_epoch: 10, best_loss: best, elapsed_ms: 1 };
+  const start = {
+    type: 'start' as const,
+    config: config(overrides),
+    dataset: { train: 10, validation: 0, features: ['x1'], target: 'y', source: 'test', skipped: 0 },
+  };
+  const end = {
+    type: 'end' as const,
+    status: 'completed' as const,
+    epochs: 10,
+    weights: [1],
+    bias: 0,
+    loss: best,
+    val_loss: null,
+    best_epoch: 10,
+    best_loss: best,
+    elapsed_ms: 1,
+  };
   return { file, start, epochs: [], end };
 }
 
@@ -24,7 +39,13 @@ describe('compare labels and tables', () => {
   });
 
   it('finds the keys that differ, a key missing from one run included', () => {
-    expect(differingKeys([{ a: '1', b: '2' }, { a: '1', b: '3' }, { a: '1', b: '2', c: '4' }])).toEqual(['b', 'c']);
+    expect(
+      differingKeys([
+        { a: '1', b: '2' },
+        { a: '1', b: '3' },
+        { a: '1', b: '2', c: '4' },
+      ]),
+    ).toEqual(['b', 'c']);
   });
 
   it('labels runs by the settings that differ, not by their (equal) names', () => {
@@ -43,7 +64,12 @@ describe('compare labels and tables', () => {
   it('writes CSV with a column per differing setting, quoting cells that hold commas or quotes', () => {
     const logs = [log('x,"1".jsonl', { init: { weights: [1, 2], bias: 0 } }, 0.5), log('y.jsonl', { init: { weights: [3, 4], bias: 0 } }, 0.25)];
     expect(compareCsv(logs)).toBe(
-      ['init.weights,status,epochs_trained,final_loss,best_loss,best_epoch,log', '"[1,2]",completed,10,0.5,0.5,10,"x,""1"".jsonl"', '"[3,4]",completed,10,0.25,0.25,10,y.jsonl', ''].join('\n'),
+      [
+        'init.weights,status,epochs_trained,final_loss,best_loss,best_epoch,log',
+        '"[1,2]",completed,10,0.5,0.5,10,"x,""1"".jsonl"',
+        '"[3,4]",completed,10,0.25,0.25,10,y.jsonl',
+        '',
+      ].join('\n'),
     );
   });
 

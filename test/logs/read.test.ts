@@ -33,17 +33,33 @@ function refusal(path: string): string {
 function recordedText(epochs: number, learningRate = 0.1): string {
   const train = randomRows(40, 2, 3, (x) => Math.max(0, 1 + x[0] - x[1]));
   let t = 0;
-  const trainer = new Trainer(config({ learning_rate: learningRate, epochs, init: { weights: [0.1, 0.1], bias: 0.5 } }), dataset(train, 2), { clock: () => t++ });
+  const trainer = new Trainer(config({ learning_rate: learningRate, epochs, init: { weights: [0.1, 0.1], bias: 0.5 } }), dataset(train, 2), {
+    clock: () => t++,
+  });
   let text = eventLine(trainer.startEvent());
   while (trainer.status === null) text += eventLine(trainer.runEpoch());
   return text + eventLine(trainer.endEvent());
 }
 
-const START = '{"type":"start","config":{"name":"a","learning_rate":0.1,"epochs":3,"batch_size":"full","seed":0},"dataset":{"train":3,"validation":0,"features":["x"],"target":"y","source":"a.csv"}}';
+const START =
+  '{"type":"start","config":{"name":"a","learning_rate":0.1,"epochs":3,"batch_size":"full","seed":0},"dataset":{"train":3,"validation":0,"features":["x"],"target":"y","source":"a.csv"}}';
 function epochLine(epoch: number, loss: number | null): string {
-  return JSON.stringify({ type: 'epoch', epoch, loss, val_loss: null, active_ratio: 1, val_active_ratio: null, weight_norm: null, bias: 1, grad_norm: null, learning_rate: 0.1, elapsed_ms: epoch });
+  return JSON.stringify({
+    type: 'epoch',
+    epoch,
+    loss,
+    val_loss: null,
+    active_ratio: 1,
+    val_active_ratio: null,
+    weight_norm: null,
+    bias: 1,
+    grad_norm: null,
+    learning_rate: 0.1,
+    elapsed_ms: epoch,
+  });
 }
-const END = '{"type":"end","status":"diverged","epochs":2,"weights":[null],"bias":null,"loss":null,"val_loss":null,"best_epoch":1,"best_loss":4,"elapsed_ms":3}';
+const END =
+  '{"type":"end","status":"diverged","epochs":2,"weights":[null],"bias":null,"loss":null,"val_loss":null,"best_epoch":1,"best_loss":4,"elapsed_ms":3}';
 
 describe('reading logs', () => {
   it('reads null (a non-finite number) wherever run writes one: a diverged run replays', () => {
@@ -68,17 +84,37 @@ describe('reading logs', () => {
   });
 
   it.each([
-    ['a foreign start', '{"type":"start","config":{},"dataset":{}}\n', ':1: not a neuron-tui log: the start event\'s `config` has no `name`'],
-    ['a config without name', `${START.replace('"name":"a",', '')}\n`, ':1: not a neuron-tui log: the start event\'s `config` has no `name`'],
+    ['a foreign start', '{"type":"start","config":{},"dataset":{}}\n', ":1: not a neuron-tui log: the start event's `config` has no `name`"],
+    ['a config without name', `${START.replace('"name":"a",', '')}\n`, ":1: not a neuron-tui log: the start event's `config` has no `name`"],
     ['an end without weights', `${START}\n{"type":"end","status":"completed","epochs":3}\n`, ':2: not a neuron-tui log: the end event has no `weights`'],
-    ['an unknown status', `${START}\n${END.replace('"diverged"', '"exploded"')}\n`, ':2: not a neuron-tui log: the end event\'s `status` is "exploded"; expected one of completed, early_stopped, converged, diverged, dead, interrupted'],
-    ['a word for a loss', `${START}\n${epochLine(1, 4).replace('4', '"low"')}\n`, ':2: not a neuron-tui log: the epoch event\'s `loss` is "low"; expected number or null (a non-finite value)'],
+    [
+      'an unknown status',
+      `${START}\n${END.replace('"diverged"', '"exploded"')}\n`,
+      ':2: not a neuron-tui log: the end event\'s `status` is "exploded"; expected one of completed, early_stopped, converged, diverged, dead, interrupted',
+    ],
+    [
+      'a word for a loss',
+      `${START}\n${epochLine(1, 4).replace('4', '"low"')}\n`,
+      ':2: not a neuron-tui log: the epoch event\'s `loss` is "low"; expected number or null (a non-finite value)',
+    ],
     ['a line after end', `${START}\n${END}\n${epochLine(3, 1)}\n`, ':3: not a neuron-tui log: a line after the `end` event; a log ends with its `end` event'],
     ['a second start', `${START}\n${START}\n`, ':2: not a neuron-tui log: a second `start` event; a log holds one run (are two logs joined or interleaved?)'],
-    ['interleaved epochs', `${START}\n${epochLine(2, 4)}\n${epochLine(1, 4)}\n`, ':3: not a neuron-tui log: epoch 1 comes after epoch 2; expected increasing epochs (are two logs interleaved?)'],
+    [
+      'interleaved epochs',
+      `${START}\n${epochLine(2, 4)}\n${epochLine(1, 4)}\n`,
+      ':3: not a neuron-tui log: epoch 1 comes after epoch 2; expected increasing epochs (are two logs interleaved?)',
+    ],
     ['no start', `${epochLine(1, 4)}\n`, ':1: not a neuron-tui log: the first line is "epoch"; a log starts with the `start` event'],
-    ['a line that is not JSON', `${START}\nnot json\n`, ':2: not a neuron-tui log: line 2 is not JSON; expected JSON lines from `neuron-tui run --json` or `--out`'],
-    ['a line that is not an event', `${START}\n[1,2]\n`, ':2: not a neuron-tui log: line 2 is not an event (an object with a `type`); expected JSON lines from `neuron-tui run --json` or `--out`'],
+    [
+      'a line that is not JSON',
+      `${START}\nnot json\n`,
+      ':2: not a neuron-tui log: line 2 is not JSON; expected JSON lines from `neuron-tui run --json` or `--out`',
+    ],
+    [
+      'a line that is not an event',
+      `${START}\n[1,2]\n`,
+      ':2: not a neuron-tui log: line 2 is not an event (an object with a `type`); expected JSON lines from `neuron-tui run --json` or `--out`',
+    ],
     ['a sweep line', `${START}\n{"type":"sweep","runs":[]}\n`, ':2: not a neuron-tui log: unexpected event type "sweep"; expected start, epoch or end'],
     ['an empty file', '', ':1: not a neuron-tui log: the file is empty; expected JSON lines from `neuron-tui run --json` or `--out`'],
     ['a cut first line', START.slice(0, 50), ':1: not a neuron-tui log: the file ends inside line 1, before a whole `start` event'],
@@ -155,8 +191,10 @@ describe('log.schema.json', () => {
   });
 });
 
-describe('round trip: every example config\'s log replays and compares', () => {
-  const configs = readdirSync(join(ROOT, 'configs')).filter((f) => f.endsWith('.yaml')).sort();
+describe("round trip: every example config's log replays and compares", () => {
+  const configs = readdirSync(join(ROOT, 'configs'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   const logs = configs.map((name) => {
     const out = join(dir, `${name}.jsonl`);
     const run = cli(['run', `configs/${name}`, '--json', '--out', out]);

@@ -202,7 +202,7 @@ describe('inspectNeuron against an independent eigen-decomposition', () => {
     expect(state.flips).toBe(referenceFlips(data.train, data.d, before, p));
   });
 
-  it('adds 2·l2 to the weights\' diagonal and 2·l2·w to the weights\' gradient', () => {
+  it("adds 2·l2 to the weights' diagonal and 2·l2·w to the weights' gradient", () => {
     const { data } = fromConfig('configs/linear.yaml');
     const p = { w: [0.3, -0.2, 0.1], b: 1 };
     const plain = inspectNeuron(data.train, 3, p);

@@ -31,7 +31,7 @@ function minAbsZ(x: Float64Array, d: number, n: number, w: Float64Array, b: numb
   return least;
 }
 
-describe('fused pass: the seed\'s gradients', () => {
+describe("fused pass: the seed's gradients", () => {
   it('match a tiny hand-worked example', () => {
     // Row 1: z = 0.5·1 + 1·2 − 1 = 1.5 (active); row 2: z = 0.5·3 − 1 − 1 = −0.5 (inactive).
     const x = Float64Array.from([1, 2, 3, -1]);
@@ -42,7 +42,7 @@ describe('fused pass: the seed\'s gradients', () => {
     expect(db).toBe(0.5); //                     (2/2)·(1.5 − 1)
   });
 
-  it('treat z = 0 as inactive (relu\'(0) = 0)', () => {
+  it("treat z = 0 as inactive (relu'(0) = 0)", () => {
     const sums = passSums(1);
     fusedPass(Float64Array.from([1]), Float64Array.from([3]), 1, 0, 1, Float64Array.from([1]), -1, sums);
     expect(sums[ACTIVE]).toBe(0);
@@ -93,7 +93,12 @@ describe('fused pass: the seed\'s gradients', () => {
           });
           expect(relative(dw[j], num)).toBeLessThan(1e-6);
         }
-        expect(relative(db, numeric((_, s) => b + s))).toBeLessThan(1e-6);
+        expect(
+          relative(
+            db,
+            numeric((_, s) => b + s),
+          ),
+        ).toBeLessThan(1e-6);
       }
       expect(checked).toBeGreaterThan(0);
     });
@@ -124,7 +129,17 @@ describe('fused pass: the seed\'s gradients', () => {
     const a = passSums(d);
     const b = passSums(d);
     fusedPass(x, y, d, 5, 25, w, 0.2, a);
-    fusedPassOrdered(x, y, d, Uint32Array.from({ length: n }, (_, i) => i), 5, 25, w, 0.2, b);
+    fusedPassOrdered(
+      x,
+      y,
+      d,
+      Uint32Array.from({ length: n }, (_, i) => i),
+      5,
+      25,
+      w,
+      0.2,
+      b,
+    );
     expect(Array.from(b)).toEqual(Array.from(a));
   });
 

@@ -326,7 +326,14 @@ describe('engineKernel', () => {
   });
 
   it('hands validation rows and sub-ranges to the inner kernel', () => {
-    const train = rows([[1, 0], [0, 1], [1, 1]], [1, 2, 3]);
+    const train = rows(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      [1, 2, 3],
+    );
     const other = rows([[2, 2]], [1]);
     const calls: number[] = [];
     const inner: Kernel = (x, y, d, start, end, w, b, out) => {
@@ -335,7 +342,10 @@ describe('engineKernel', () => {
     };
     const { kernel } = engineKernel('screened', train, 2, inner);
     const w = Float64Array.from([0.5, 0.5]);
-    for (const [x, y, start, end] of [[other.x, other.y, 0, 1], [train.x, train.y, 1, 3]] as const) {
+    for (const [x, y, start, end] of [
+      [other.x, other.y, 0, 1],
+      [train.x, train.y, 1, 3],
+    ] as const) {
       const mine = passSums(2);
       const reference = passSums(2);
       kernel(x, y, 2, start, end, w, 0.1, mine);

@@ -66,11 +66,15 @@ function reference(data: Rows, d: number, s: Setup): Trace {
   for (let e = 1; e <= s.epochs; e++) {
     const sch = s.schedule;
     let eta =
-      sch.type === 'constant' ? s.lr
-      : sch.type === 'step' ? s.lr * Math.pow(sch.factor, Math.floor((e - 1) / sch.every))
-      : sch.type === 'exponential' ? s.lr * Math.pow(sch.factor, e - 1)
-      : sch.type === 'cosine' ? sch.min + ((s.lr - sch.min) * (1 + Math.cos((Math.PI * (e - 1)) / s.epochs))) / 2
-      : plateauRate;
+      sch.type === 'constant'
+        ? s.lr
+        : sch.type === 'step'
+          ? s.lr * Math.pow(sch.factor, Math.floor((e - 1) / sch.every))
+          : sch.type === 'exponential'
+            ? s.lr * Math.pow(sch.factor, e - 1)
+            : sch.type === 'cosine'
+              ? sch.min + ((s.lr - sch.min) * (1 + Math.cos((Math.PI * (e - 1)) / s.epochs))) / 2
+              : plateauRate;
     if (sch.warmup_epochs > 0 && e <= sch.warmup_epochs) eta *= e / sch.warmup_epochs;
     rates.push(eta);
     let sse = 0;
@@ -152,7 +156,15 @@ const DATASETS: { name: string; data: Rows; d: number; w0: number[]; b0: number;
     // Features on different scales, all rows active.
     name: 'two features on different scales',
     data: rows(
-      [[1, 10], [2, 14], [3, 9], [4, 20], [5, 16], [6, 11], [7, 25]],
+      [
+        [1, 10],
+        [2, 14],
+        [3, 9],
+        [4, 20],
+        [5, 16],
+        [6, 11],
+        [7, 25],
+      ],
       [3.1, 4.9, 4.2, 8.8, 7.9, 7.1, 11.6],
     ),
     d: 2,

@@ -71,7 +71,11 @@ describe('run --init-from', () => {
       expect([k.status, m.status, whole.status]).toEqual([0, 0, 0]);
       expect(readFileSync(join(dir, 'm.json'), 'utf8')).toBe(readFileSync(join(dir, 'all.json'), 'utf8'));
       const continued = epochs(m.stdout).map((e) => e.loss);
-      expect(continued).toEqual(epochs(whole.stdout).slice(30).map((e) => e.loss));
+      expect(continued).toEqual(
+        epochs(whole.stdout)
+          .slice(30)
+          .map((e) => e.loss),
+      );
       expect((jsonLines(m.stdout)[0].config as { init: unknown }).init).toEqual({ from: first });
     });
   }
@@ -80,8 +84,12 @@ describe('run --init-from', () => {
     const dir = temp();
     const raw = join(dir, 'raw.json');
     cli(['run', 'configs/linear.yaml', '--json', '--set', 'epochs=50', '--save-weights', raw]);
-    const rawLoss = end(cli(['run', 'configs/linear.yaml', '--json', '--set', 'epochs=1', '--set', 'learning_rate=1e-300', '--init-from', raw]).stdout).loss as number;
-    const standardized = end(cli(['run', 'configs/linear.yaml', '--json', '--set', 'epochs=1', '--set', 'learning_rate=1e-300', '--set', 'data.standardize=true', '--init-from', raw]).stdout).loss as number;
+    const rawLoss = end(cli(['run', 'configs/linear.yaml', '--json', '--set', 'epochs=1', '--set', 'learning_rate=1e-300', '--init-from', raw]).stdout)
+      .loss as number;
+    const standardized = end(
+      cli(['run', 'configs/linear.yaml', '--json', '--set', 'epochs=1', '--set', 'learning_rate=1e-300', '--set', 'data.standardize=true', '--init-from', raw])
+        .stdout,
+    ).loss as number;
     expect(Math.abs(standardized - rawLoss)).toBeLessThan(1e-12 * rawLoss);
   });
 
@@ -155,7 +163,19 @@ describe('a mini-batch divergence', () => {
   it('ends with finite numbers in the end event and the --save-weights file', () => {
     const dir = temp();
     const weights = join(dir, 'w.json');
-    const run = cli(['run', 'configs/diverging.yaml', '--json', '--set', 'batch_size=16', '--set', 'learning_rate=100', '--set', 'init.bias=50', '--save-weights', weights]);
+    const run = cli([
+      'run',
+      'configs/diverging.yaml',
+      '--json',
+      '--set',
+      'batch_size=16',
+      '--set',
+      'learning_rate=100',
+      '--set',
+      'init.bias=50',
+      '--save-weights',
+      weights,
+    ]);
     expect(run.status).toBe(1);
     const last = end(run.stdout);
     expect(last.status).toBe('diverged');
@@ -196,7 +216,10 @@ describe('what a run reads is read and protected the same way by every command',
 
   it('validate and a sweep refuse a missing init.from file before anything trains', () => {
     const { dir, config } = saved();
-    for (const args of [['validate', config, '--set', 'init.from=nope.json'], ['sweep', config, '--set', 'init.from=nope.json', '--set', 'seed=1,2', '--out-dir', join(dir, 'sw')]]) {
+    for (const args of [
+      ['validate', config, '--set', 'init.from=nope.json'],
+      ['sweep', config, '--set', 'init.from=nope.json', '--set', 'seed=1,2', '--out-dir', join(dir, 'sw')],
+    ]) {
       const result = cli(args);
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(/cannot read the weights file .*nope\.json: no such file or folder/);

@@ -35,23 +35,36 @@ describe('training option keys', () => {
 
   it('refuse a key of another type, where it is written', () => {
     expect(problems(`${BASE}optimizer:\n  type: momentum\n  beta1: 0.5\n`)).toEqual([
-      expect.objectContaining({ where: 'c.yaml:6:3', message: '`optimizer.beta1` is a setting of `adam`, not of `momentum`; `momentum` takes `momentum`, `nesterov`' }),
+      expect.objectContaining({
+        where: 'c.yaml:6:3',
+        message: '`optimizer.beta1` is a setting of `adam`, not of `momentum`; `momentum` takes `momentum`, `nesterov`',
+      }),
     ]);
     expect(problems(`${BASE}schedule: {type: step, min: 0.1}\n`)[0]).toMatchObject({
       where: 'c.yaml:4:24',
       message: '`schedule.min` is a setting of `cosine` and `plateau`, not of `step`; `step` takes `every`, `factor`',
     });
-    expect(problems(`${BASE}optimizer: {type: sgd, nesterov: true}\n`)[0].message).toBe('`optimizer.nesterov` is a setting of `momentum`, not of `sgd`; `sgd` takes no other keys');
+    expect(problems(`${BASE}optimizer: {type: sgd, nesterov: true}\n`)[0].message).toBe(
+      '`optimizer.nesterov` is a setting of `momentum`, not of `sgd`; `sgd` takes no other keys',
+    );
     expect(problems(`${BASE}optimizer: {type: adam, beta1: 0.5}\n`, ['optimizer.type=momentum'])[0].where).toBe('c.yaml:4:25');
   });
 
   it('refuse out-of-range values with what is allowed', () => {
-    expect(problems(`${BASE}schedule: {type: plateau, factor: 2}\n`)[0]).toMatchObject({ where: 'c.yaml:4:35', message: '`schedule.factor` must be a number > 0 and < 1, got 2' });
+    expect(problems(`${BASE}schedule: {type: plateau, factor: 2}\n`)[0]).toMatchObject({
+      where: 'c.yaml:4:35',
+      message: '`schedule.factor` must be a number > 0 and < 1, got 2',
+    });
     expect(problems(`${BASE}optimizer: {type: adam, beta1: 1}\n`)[0].message).toBe('`optimizer.beta1` must be a number ≥ 0 and < 1, got 1');
     expect(problems(`${BASE}l2: -1\n`)[0].message).toBe('`l2` must be a number ≥ 0, got -1');
     expect(problems(`${BASE}optimizer: {type: rmsprop}\n`)[0].message).toBe('`optimizer.type` must be one of `sgd`, `momentum`, `adam`, got "rmsprop"');
-    expect(problems(`${BASE}schedule: {every: 3}\n`)[0].message).toMatch(/^`schedule` is missing required key `type` \(one of `constant`, `step`, `exponential`, `cosine`, `plateau`/);
-    expect(problems(`${BASE}stop_when: {}\n`)[0]).toMatchObject({ where: 'c.yaml:4:1', message: '`stop_when` is empty; give `grad_norm_below`, `loss_below` or both (or remove it)' });
+    expect(problems(`${BASE}schedule: {every: 3}\n`)[0].message).toMatch(
+      /^`schedule` is missing required key `type` \(one of `constant`, `step`, `exponential`, `cosine`, `plateau`/,
+    );
+    expect(problems(`${BASE}stop_when: {}\n`)[0]).toMatchObject({
+      where: 'c.yaml:4:1',
+      message: '`stop_when` is empty; give `grad_norm_below`, `loss_below` or both (or remove it)',
+    });
     expect(problems(`${BASE}stop_when: {loss_below: 0}\n`)[0].message).toBe('`stop_when.loss_below` must be a number > 0, got 0');
     expect(problems(BASE, ['schedule.warmup_epochs=-2'])[0]).toMatchObject({ where: '--set schedule.warmup_epochs=-2' });
   });

@@ -30,7 +30,13 @@ describe('restore_best', () => {
     const train = { x: all.x.subarray(0, 200), y: all.y.subarray(0, 100), n: 100 };
     const validation = { x: all.x.subarray(200), y: all.y.subarray(100), n: 20 };
     // Adam at a high rate overshoots, so the best epoch is not the last.
-    const c = config({ learning_rate: 0.5, epochs: 60, optimizer: ADAM, init: { weights: [0, 0], bias: 0.5 }, early_stopping: { patience: 1000, min_delta: 0, restore_best: true } });
+    const c = config({
+      learning_rate: 0.5,
+      epochs: 60,
+      optimizer: ADAM,
+      init: { weights: [0, 0], bias: 0.5 },
+      early_stopping: { patience: 1000, min_delta: 0, restore_best: true },
+    });
     const trainer = new Trainer(c, dataset(train, 2, validation), { clock: clock() });
     const params: { w: number[]; b: number }[] = [];
     const list: EpochEvent[] = [];
@@ -50,7 +56,13 @@ describe('restore_best', () => {
 
   it('full batch without validation: the parameters entering the best epoch, where its loss was measured', async () => {
     const train = randomRows(50, 1, 5, (x) => 2 + x[0]);
-    const c = config({ learning_rate: 0.9, epochs: 40, optimizer: MOMENTUM, init: { weights: [0], bias: 1 }, early_stopping: { patience: 1000, min_delta: 0, restore_best: true } });
+    const c = config({
+      learning_rate: 0.9,
+      epochs: 40,
+      optimizer: MOMENTUM,
+      init: { weights: [0], bias: 1 },
+      early_stopping: { patience: 1000, min_delta: 0, restore_best: true },
+    });
     const trainer = new Trainer(c, dataset(train, 1), { clock: clock() });
     const entering: { w: number[]; b: number }[] = [];
     const list: EpochEvent[] = [];
@@ -69,7 +81,13 @@ describe('restore_best', () => {
 
   it('is off by default: the last parameters', async () => {
     const train = randomRows(50, 1, 5, (x) => 2 + x[0]);
-    const c = config({ learning_rate: 0.9, epochs: 40, optimizer: MOMENTUM, init: { weights: [0], bias: 1 }, early_stopping: { patience: 1000, min_delta: 0 } });
+    const c = config({
+      learning_rate: 0.9,
+      epochs: 40,
+      optimizer: MOMENTUM,
+      init: { weights: [0], bias: 1 },
+      early_stopping: { patience: 1000, min_delta: 0 },
+    });
     const trainer = new Trainer(c, dataset(train, 1), { clock: clock() });
     await events(trainer);
     const last = { w: Array.from(trainer.w), b: trainer.b };
@@ -148,7 +166,13 @@ describe('norms', () => {
 
   it('weight_norm and grad_norm stay finite for finite weights past 1.3e154 (configs/diverging.yaml once gave null)', () => {
     // Tiny features and huge weights: z = w·x + b stays near 1, so the loss is finite too.
-    const train = rows([[1e-200, 2e-200], [3e-200, 1e-200]], [1, 2]);
+    const train = rows(
+      [
+        [1e-200, 2e-200],
+        [3e-200, 1e-200],
+      ],
+      [1, 2],
+    );
     const trainer = new Trainer(config({ learning_rate: 1e-3, init: { weights: [3e200, 4e200], bias: 0 } }), dataset(train, 2), { clock: clock() });
     const event = trainer.runEpoch();
     expect(Number.isFinite(event.loss)).toBe(true);
@@ -224,9 +248,13 @@ describe('every kernel', () => {
     x.set(source.x);
     y.set(source.y);
     const c = config({ learning_rate: 0.05, epochs: 30, optimizer: ADAM, init: { weights: [0.1, 0, 0, 0, 0, 0], bias: 0.5 } });
-    const run = async (kernel?: TrainerOptions['kernel']): Promise<EpochEvent[]> => (await events(new Trainer(c, dataset({ x, y, n }, d), { clock: clock(), kernel }))).events;
+    const run = async (kernel?: TrainerOptions['kernel']): Promise<EpochEvent[]> =>
+      (await events(new Trainer(c, dataset({ x, y, n }, d), { clock: clock(), kernel }))).events;
     const expected = await run(fusedPass);
-    for (const [threads, simd] of [[1, true], [2, false]] as const) {
+    for (const [threads, simd] of [
+      [1, true],
+      [2, false],
+    ] as const) {
       const pool = new ParallelKernel(x, y, d, threads, simd);
       pools.push(pool);
       const actual = await run(pool.pass);

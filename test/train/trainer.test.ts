@@ -42,11 +42,7 @@ describe('Trainer', () => {
     // Targets far above zero keep z_i > 0 for every row, so the neuron is linear and MSE is convex.
     const train = randomRows(200, d, 5, (x) => 10 + 1.5 * x[0] - 2 * x[1] + 0.5 * x[2] + 0.3 * Math.sin(7 * x[0]));
     const solution = leastSquares(train.x, train.y, d, train.n);
-    const trainer = new Trainer(
-      config({ learning_rate: 0.2, epochs: 3000, init: { weights: [0, 0, 0], bias: 5 } }),
-      dataset(train, d),
-      { clock: fakeClock() },
-    );
+    const trainer = new Trainer(config({ learning_rate: 0.2, epochs: 3000, init: { weights: [0, 0, 0], bias: 5 } }), dataset(train, d), { clock: fakeClock() });
     const end = await runTraining(trainer, { clock: fakeClock() });
     expect(end.status).toBe('completed');
     for (let j = 0; j < d; j++) expect(Math.abs(end.weights[j] - solution[j])).toBeLessThan(1e-6);
@@ -184,7 +180,10 @@ describe('Trainer', () => {
   it('uses a learning rate changed mid-run and reports it', () => {
     const train = rows([[1]], [2]);
     let factor = 1; // the dashboard's `+` doubles it through the run's control
-    const trainer = new Trainer(config({ learning_rate: 0.1, init: { weights: [0], bias: 0.5 } }), dataset(train, 1), { clock: fakeClock(), rateFactor: () => factor });
+    const trainer = new Trainer(config({ learning_rate: 0.1, init: { weights: [0], bias: 0.5 } }), dataset(train, 1), {
+      clock: fakeClock(),
+      rateFactor: () => factor,
+    });
     expect(trainer.runEpoch().learning_rate).toBe(0.1);
     factor = 2;
     const [w, b] = [trainer.w[0], trainer.b];
@@ -223,7 +222,7 @@ describe('runTraining idle hook', () => {
 });
 
 describe('validation metrics', () => {
-  it('are the loss and active ratio on the held-out rows after the epoch\'s update, exactly as lossPass computes them', () => {
+  it("are the loss and active ratio on the held-out rows after the epoch's update, exactly as lossPass computes them", () => {
     const all = randomRows(100, 3, 8, (x) => Math.max(0, 1 + x[0] - x[2]));
     const train = { x: all.x.subarray(0, 240), y: all.y.subarray(0, 80), n: 80 };
     const validation = { x: all.x.subarray(240), y: all.y.subarray(80), n: 20 };

@@ -13,12 +13,37 @@ import { ROOT } from '../helpers.js';
 
 const start = {
   type: 'start' as const,
-  config: { name: 'demo', data: { validation_split: 0.2, standardize: false, missing: 'error' as const }, learning_rate: 0.05, epochs: 200, batch_size: 32, shuffle: true, seed: 7, init: { distribution: 'normal' as const, scale: 0.1, bias: 0.1 }, log_every: 1 },
+  config: {
+    name: 'demo',
+    data: { validation_split: 0.2, standardize: false, missing: 'error' as const },
+    learning_rate: 0.05,
+    epochs: 200,
+    batch_size: 32,
+    shuffle: true,
+    seed: 7,
+    init: { distribution: 'normal' as const, scale: 0.1, bias: 0.1 },
+    log_every: 1,
+  },
   dataset: { train: 80, validation: 20, features: ['a', 'b'], target: 't', source: 'data/d.csv', skipped: 3 },
 };
 
 function epoch(k: number, overrides: Partial<EpochEvent> = {}): EpochEvent {
-  return { type: 'epoch', epoch: k, loss: 1 / k, val_loss: 1.1 / k, active_ratio: 0.8, val_active_ratio: 0.75, weight_norm: 1, bias: 0.2, grad_norm: 0.1, learning_rate: 0.05, r2: 0.9, val_r2: 0.85, elapsed_ms: k * 10, ...overrides };
+  return {
+    type: 'epoch',
+    epoch: k,
+    loss: 1 / k,
+    val_loss: 1.1 / k,
+    active_ratio: 0.8,
+    val_active_ratio: 0.75,
+    weight_norm: 1,
+    bias: 0.2,
+    grad_norm: 0.1,
+    learning_rate: 0.05,
+    r2: 0.9,
+    val_r2: 0.85,
+    elapsed_ms: k * 10,
+    ...overrides,
+  };
 }
 
 function view(epochs: EpochEvent[], state: { paused?: boolean; learningRate?: number; rateFactor?: number } = {}): MetricsView {
@@ -40,11 +65,15 @@ const text = (element: React.JSX.Element): string => {
 describe('Header', () => {
   it('names the run, the data, rows and features, skipped rows, optimizer, learning rate, batch and seed', () => {
     const frame = text(<Header view={view([])} colors={palette(false)} />);
-    expect(frame).toBe('neuron-tui · demo configs/demo.yaml\ndata/d.csv · 80 + 20 val rows (3 skipped) × 2 features → t\nsgd, learning rate 0.05, batch 32, seed 7');
+    expect(frame).toBe(
+      'neuron-tui · demo configs/demo.yaml\ndata/d.csv · 80 + 20 val rows (3 skipped) × 2 features → t\nsgd, learning rate 0.05, batch 32, seed 7',
+    );
   });
 
   it('shows a learning rate changed with + and -, with the factor', () => {
-    expect(text(<Header view={view([], { learningRate: 0.1, rateFactor: 2 })} colors={palette(false)} />)).toContain('sgd, learning rate 0.1, × 2 by +/-, batch 32');
+    expect(text(<Header view={view([], { learningRate: 0.1, rateFactor: 2 })} colors={palette(false)} />)).toContain(
+      'sgd, learning rate 0.1, × 2 by +/-, batch 32',
+    );
   });
 });
 
@@ -91,7 +120,12 @@ describe('weights line', () => {
   it('puts names beside weights and ends with an ellipsis and a count when they do not fit', () => {
     expect(weightsLine(['a', 'b'], [1.5, -2], 0.25, 80)).toBe('bias 0.25  w a 1.5 b -2');
     const many = Array.from({ length: 30 }, (_, j) => j + 0.5);
-    const line = weightsLine(many.map((_, j) => `feature_${j}`), many, 1, 60);
+    const line = weightsLine(
+      many.map((_, j) => `feature_${j}`),
+      many,
+      1,
+      60,
+    );
     expect(line.length).toBeLessThanOrEqual(60);
     expect(line).toMatch(/ … \+\d+ more$/);
   });
@@ -128,7 +162,10 @@ describe('the headless path', () => {
       for (const [, next] of source.matchAll(/^import ["']\.\/([^"']+)["']/gm)) visit(next);
     };
     visit('cli.js');
-    const run = readFileSync(join(ROOT, 'dist', [...readFileSync(join(ROOT, 'dist/cli.js'), 'utf8').matchAll(/import\(["']\.\/(run-[^"']+)["']\)/g)][0][1]), 'utf8');
+    const run = readFileSync(
+      join(ROOT, 'dist', [...readFileSync(join(ROOT, 'dist/cli.js'), 'utf8').matchAll(/import\(["']\.\/(run-[^"']+)["']\)/g)][0][1]),
+      'utf8',
+    );
     for (const [, next] of run.matchAll(/^import[^;]*?from ["']\.\/([^"']+)["']/gm)) visit(next);
     expect(seen.size).toBeGreaterThan(1);
   });

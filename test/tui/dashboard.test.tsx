@@ -160,7 +160,9 @@ describe('App keys', () => {
         {
           start: (event, notes) => {
             seen.store = new MetricsStore(event, 'configs/test.yaml', notes.revived);
-            ink = render(<App store={seen.store} control={control} colors={NO_COLOR} onQuit={() => abort.abort()} size={{ width: 100, height: 30 }} fps={30} />);
+            ink = render(
+              <App store={seen.store} control={control} colors={NO_COLOR} onQuit={() => abort.abort()} size={{ width: 100, height: 30 }} fps={30} />,
+            );
           },
           everyEpoch: (event) => {
             seen.store?.push(event);

@@ -39,7 +39,9 @@ describe('replay screen', () => {
   it('re-plays in time at --speed: epochs appear as their recorded time comes', async () => {
     const log = recorded('fast', 0.1, 80);
     let now = 0;
-    const { lastFrame, unmount } = render(<Replay log={log} colors={NO_COLOR} timing={{ speed: 1 }} size={{ width: 100, height: 30 }} interactive={false} now={() => now} />);
+    const { lastFrame, unmount } = render(
+      <Replay log={log} colors={NO_COLOR} timing={{ speed: 1 }} size={{ width: 100, height: 30 }} interactive={false} now={() => now} />,
+    );
     now = log.epochs[9].elapsed_ms; // the 10th epoch's time
     await vi.waitFor(() => expect(lastFrame()).toMatch(/epoch 10\/80/));
     expect(lastFrame()).toContain('replaying · l log scale · q jump to the end');

@@ -59,7 +59,9 @@ function runUntilAFlip(overrides: Parameters<typeof config>[0] = {}, lastEpoch?:
 }
 
 function app(run: ReturnType<typeof runUntilAFlip>, width = 100, height = 32) {
-  return render(<App store={run.store} control={run.control} colors={NO_COLOR} onQuit={() => {}} size={{ width, height }} clock={fakeClock()} neuron={run.source} />);
+  return render(
+    <App store={run.store} control={run.control} colors={NO_COLOR} onQuit={() => {}} size={{ width, height }} clock={fakeClock()} neuron={run.source} />,
+  );
 }
 
 describe('the neuron page in the live dashboard', () => {
@@ -78,7 +80,15 @@ describe('the neuron page in the live dashboard', () => {
     // Flips in the last epoch: the sides before it against after it, counted above from z's definition.
     expect(page).toContain(`changed side last epoch ${run.flips} ·`);
     // λmax of H at the run's current parameters (the page's own computation, fed the trainer's parameters).
-    const expected = neuronPageData({ rows: run.source.rows, d: 2, features: run.source.features, weights: run.trainer.w, bias: run.trainer.b, previousSides: null, seed: run.source.seed });
+    const expected = neuronPageData({
+      rows: run.source.rows,
+      d: 2,
+      features: run.source.features,
+      weights: run.trainer.w,
+      bias: run.trainer.b,
+      previousSides: null,
+      seed: run.source.seed,
+    });
     expect(page).toContain(`λmax ${formatNumber(expected.curvature.lambdaMax)}`);
     expect(page).toContain(formatNumber(run.trainer.w[0]));
     expect(page).toMatch(new RegExp(`epoch +${run.trainer.epoch}/1000`)); // the header and progress stay
@@ -121,7 +131,9 @@ describe('the neuron page in the live dashboard', () => {
 
   it('without the training rows (as in a replay) the page says what it needs', async () => {
     const run = runUntilAFlip();
-    const ink = render(<App store={run.store} control={run.control} colors={NO_COLOR} onQuit={() => {}} size={{ width: 100, height: 32 }} clock={fakeClock()} />);
+    const ink = render(
+      <App store={run.store} control={run.control} colors={NO_COLOR} onQuit={() => {}} size={{ width: 100, height: 32 }} clock={fakeClock()} />,
+    );
     ink.stdin.write('\t');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('it needs the training rows'));
     ink.unmount();
@@ -131,7 +143,14 @@ describe('the neuron page in the live dashboard', () => {
 describe('training options on the dashboard', () => {
   it('the header names optimizer and schedule; the rate shown is the one used, also after + with a schedule', async () => {
     // step: η·0.5^⌊(e−1)/10⌋, so epochs 21–30 use 0.1 · 0.25 = 0.025.
-    const run = runUntilAFlip({ learning_rate: 0.1, optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, schedule: { type: 'step', every: 10, factor: 0.5, warmup_epochs: 0 } }, 25);
+    const run = runUntilAFlip(
+      {
+        learning_rate: 0.1,
+        optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+        schedule: { type: 'step', every: 10, factor: 0.5, warmup_epochs: 0 },
+      },
+      25,
+    );
     const ink = app(run);
     expect(ink.lastFrame()).toContain('adam, learning rate 0.025 (step), batch full, seed 3');
     expect(ink.lastFrame()).toMatch(/lr 0\.025 {2}[▁▂▃▄▅▆▇█]+ {2}0\.025 … 0\.1 over epochs 1–25/);
@@ -156,10 +175,25 @@ describe('training options on the dashboard', () => {
     const store = new MetricsStore(trainer.startEvent(), 'configs/test.yaml');
     let event = trainer.runEpoch();
     for (let k = 0; k < 30; k++) store.push((event = trainer.runEpoch()));
-    const ink = render(<App store={store} control={new TrainingControl()} colors={NO_COLOR} onQuit={() => {}} size={{ width: 100, height: 32 }} clock={fakeClock()} interactive={false} />);
-    const line = ink.lastFrame()!.split('\n').find((l) => l.startsWith('loss '))!;
+    const ink = render(
+      <App
+        store={store}
+        control={new TrainingControl()}
+        colors={NO_COLOR}
+        onQuit={() => {}}
+        size={{ width: 100, height: 32 }}
+        clock={fakeClock()}
+        interactive={false}
+      />,
+    );
+    const line = ink
+      .lastFrame()!
+      .split('\n')
+      .find((l) => l.startsWith('loss '))!;
     expect(event.r2).not.toBeNull();
-    expect(line).toContain(`loss ${formatNumber(event.loss)} R² ${formatNumber(event.r2, 3)}  val_loss ${formatNumber(event.val_loss)} R² ${formatNumber(event.val_r2, 3)}`);
+    expect(line).toContain(
+      `loss ${formatNumber(event.loss)} R² ${formatNumber(event.r2, 3)}  val_loss ${formatNumber(event.val_loss)} R² ${formatNumber(event.val_r2, 3)}`,
+    );
     ink.unmount();
   });
 });

@@ -18,7 +18,9 @@ const SIZE = { width: 100, height: 32 };
 function events(learningRate: number, epochs: number): TrainingEvent[] {
   const train = randomRows(100, 2, 6, (x) => Math.max(0, 2 + x[0] - x[1]));
   let t = 0;
-  const trainer = new Trainer(config({ name: 'lin', learning_rate: learningRate, epochs, init: { weights: [0.1, 0.1], bias: 0.5 } }), dataset(train, 2), { clock: () => t++ });
+  const trainer = new Trainer(config({ name: 'lin', learning_rate: learningRate, epochs, init: { weights: [0.1, 0.1], bias: 0.5 } }), dataset(train, 2), {
+    clock: () => t++,
+  });
   const out: TrainingEvent[] = [trainer.startEvent()];
   while (trainer.status === null) out.push(trainer.runEpoch());
   out.push(trainer.endEvent());
@@ -104,7 +106,9 @@ describe('the sweep screen', () => {
   it('overlays every run and ranks them by best loss, the best one marked', async () => {
     const { runs, store } = sweepOf('0.01,0.1,0.05');
     runs.forEach((run) => feed(store, run));
-    const ink = render(<SweepApp store={store} name="lin" outDir="out" colors={NO_COLOR} onPause={() => {}} onQuit={() => {}} size={SIZE} interactive={false} />);
+    const ink = render(
+      <SweepApp store={store} name="lin" outDir="out" colors={NO_COLOR} onPause={() => {}} onQuit={() => {}} size={SIZE} interactive={false} />,
+    );
     const text = ink.lastFrame() ?? '';
     ink.unmount();
     expect(text).toMatchSnapshot();
@@ -129,10 +133,23 @@ describe('the sweep screen', () => {
   it('labels the legend by every setting that differs when several do', () => {
     const runs = sweepRuns([parseAxis('learning_rate=0.01,0.1'), parseAxis('seed=1,2'), parseAxis('epochs=20')]);
     const store = new SweepStore(runs, (run) => `out/${run.id}.jsonl`);
-    const ink = render(<SweepApp store={store} name="lin" outDir="out" colors={NO_COLOR} onPause={() => {}} onQuit={() => {}} size={{ width: 160, height: 32 }} interactive={false} />);
+    const ink = render(
+      <SweepApp
+        store={store}
+        name="lin"
+        outDir="out"
+        colors={NO_COLOR}
+        onPause={() => {}}
+        onQuit={() => {}}
+        size={{ width: 160, height: 32 }}
+        interactive={false}
+      />,
+    );
     const text = ink.lastFrame() ?? '';
     ink.unmount();
-    expect(text).toContain('loss (log scale)  ● learning_rate=0.01,seed=1  ○ learning_rate=0.01,seed=2  ▲ learning_rate=0.1,seed=1  △ learning_rate=0.1,seed=2');
+    expect(text).toContain(
+      'loss (log scale)  ● learning_rate=0.01,seed=1  ○ learning_rate=0.01,seed=2  ▲ learning_rate=0.1,seed=1  △ learning_rate=0.1,seed=2',
+    );
     expect(text).toMatch(/learning_rate\s+seed\s+epoch\s+loss\s+best\s+status/);
     expect(text).toContain('4 runs · 0 running · 0 done · 4 queued');
   });
@@ -140,7 +157,9 @@ describe('the sweep screen', () => {
   it('shows queued and running runs live, and refreshes on its timer, not per event', async () => {
     const { runs, store } = sweepOf('0.01,0.1');
     feed(store, runs[0], 10);
-    const ink = render(<SweepApp store={store} name="lin" outDir="out" colors={NO_COLOR} onPause={() => {}} onQuit={() => {}} size={SIZE} interactive={false} fps={50} />);
+    const ink = render(
+      <SweepApp store={store} name="lin" outDir="out" colors={NO_COLOR} onPause={() => {}} onQuit={() => {}} size={SIZE} interactive={false} fps={50} />,
+    );
     expect(ink.lastFrame()).toMatch(/10\/60 .* running/);
     expect(ink.lastFrame()).toMatch(/○ 0\.1\s+—\s+—\s+—\s+queued/);
     expect(ink.lastFrame()).toContain('2 runs · 1 running · 0 done · 1 queued');
@@ -197,7 +216,9 @@ describe('the sweep screen', () => {
     const { runs, store } = sweepOf('0.01,0.1');
     runs.forEach((run) => feed(store, run));
     store.finish();
-    const ink = render(<SweepApp store={store} name="lin" outDir="runs/lin-1" colors={NO_COLOR} onPause={() => {}} onQuit={() => {}} size={SIZE} interactive={false} />);
+    const ink = render(
+      <SweepApp store={store} name="lin" outDir="runs/lin-1" colors={NO_COLOR} onPause={() => {}} onQuit={() => {}} size={SIZE} interactive={false} />,
+    );
     expect(ink.lastFrame()).toContain('finished · logs and sweep.json in runs/lin-1 · next: neuron-tui compare runs/lin-1');
     ink.unmount();
   });

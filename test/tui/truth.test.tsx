@@ -23,12 +23,28 @@ function startEvent(overrides: { epochs?: number; name?: string; features?: stri
 }
 
 function epoch(k: number, loss: number, valLoss: number | null = null): EpochEvent {
-  return { type: 'epoch', epoch: k, loss, val_loss: valLoss, active_ratio: 0.9, val_active_ratio: valLoss === null ? null : 0.8, weight_norm: 1, bias: 0, grad_norm: 0.1, learning_rate: 0.1, r2: null, val_r2: null, elapsed_ms: k };
+  return {
+    type: 'epoch',
+    epoch: k,
+    loss,
+    val_loss: valLoss,
+    active_ratio: 0.9,
+    val_active_ratio: valLoss === null ? null : 0.8,
+    weight_norm: 1,
+    bias: 0,
+    grad_norm: 0.1,
+    learning_rate: 0.1,
+    r2: null,
+    val_r2: null,
+    elapsed_ms: k,
+  };
 }
 
 function frame(store: MetricsStore, options: { smoothing?: Smoothing; width?: number; height?: number; log?: boolean } = {}): string {
   const view = store.view({ paused: false, learningRate: 0.1 }, options.smoothing ?? 0);
-  const { lastFrame, unmount } = render(<Dashboard view={view} width={options.width ?? 120} height={options.height ?? 40} logScale={options.log ?? false} colors={NO_COLOR} />);
+  const { lastFrame, unmount } = render(
+    <Dashboard view={view} width={options.width ?? 120} height={options.height ?? 40} logScale={options.log ?? false} colors={NO_COLOR} />,
+  );
   const text = lastFrame() ?? '';
   unmount();
   return text;
@@ -60,7 +76,16 @@ describe('pace', () => {
     control.setPace(pace);
     const { clock, sleep } = manualTime();
     const times: number[] = [];
-    const done = startRun({ config: config({ epochs, learning_rate: 0.05 }), dataset: dataset(train, 2), threads: 1, views: [{ everyEpoch: (e) => times.push(e.elapsed_ms) }], thread: 'main', control, clock, sleep });
+    const done = startRun({
+      config: config({ epochs, learning_rate: 0.05 }),
+      dataset: dataset(train, 2),
+      threads: 1,
+      views: [{ everyEpoch: (e) => times.push(e.elapsed_ms) }],
+      thread: 'main',
+      control,
+      clock,
+      sleep,
+    });
     return { done, times, control };
   }
 
@@ -232,9 +257,22 @@ describe('help and small screens', () => {
   it('the final frame fits 40 rows with its header, advice and the files written', () => {
     const store = new MetricsStore(startEvent(), 'c.yaml');
     for (let k = 1; k <= 5; k++) store.push(epoch(k, 1 / k));
-    store.finish({ type: 'end', status: 'diverged', epochs: 5, weights: [1, 2], bias: 0, loss: NaN, val_loss: null, best_epoch: 5, best_loss: 0.2, elapsed_ms: 5 });
+    store.finish({
+      type: 'end',
+      status: 'diverged',
+      epochs: 5,
+      weights: [1, 2],
+      bias: 0,
+      loss: NaN,
+      val_loss: null,
+      best_epoch: 5,
+      best_loss: 0.2,
+      elapsed_ms: 5,
+    });
     const view = store.view({ paused: false, learningRate: 0.1 });
-    const { lastFrame, unmount } = render(<Dashboard view={view} width={100} height={40} logScale={false} colors={NO_COLOR} outputs={{ out: 'run.jsonl', saveWeights: 'w.json' }} />);
+    const { lastFrame, unmount } = render(
+      <Dashboard view={view} width={100} height={40} logScale={false} colors={NO_COLOR} outputs={{ out: 'run.jsonl', saveWeights: 'w.json' }} />,
+    );
     const lines = (lastFrame() ?? '').split('\n');
     unmount();
     expect(lines.length).toBeLessThanOrEqual(38);

@@ -49,7 +49,12 @@ export function gradientLines(data: NeuronPageData, width: number, lines: number
 export function Gradients({ data, width, height, colors }: { data: NeuronPageData; width: number; height: number; colors: Palette }) {
   const lines = gradientLines(data, width - 2, height - 3);
   return (
-    <Panel title="gradients" note={[data.d >= SORT_FROM ? 'largest |∂C/∂θ| first' : '', sampledNote(data.counted, data.n)].filter(Boolean).join(' · ')} width={width} height={height}>
+    <Panel
+      title="gradients"
+      note={[data.d >= SORT_FROM ? 'largest |∂C/∂θ| first' : '', sampledNote(data.counted, data.n)].filter(Boolean).join(' · ')}
+      width={width}
+      height={height}
+    >
       <Text dimColor={colors.dim} wrap="truncate-end">
         {lines[0]}
       </Text>

@@ -84,7 +84,8 @@ export function Kink({ data, width, height, colors }: { data: NeuronPageData; wi
         changed side last epoch {flips} · at the kink {data.nearKink}
       </Text>
       <Text wrap="truncate-end">
-        dead share {formatPercent(data.deadShare)} ({inactive} of {data.counted} rows inactive){sampledNote(data.counted, data.n) ? ` ${sampledNote(data.counted, data.n)}` : ''}
+        dead share {formatPercent(data.deadShare)} ({inactive} of {data.counted} rows inactive)
+        {sampledNote(data.counted, data.n) ? ` ${sampledNote(data.counted, data.n)}` : ''}
       </Text>
     </Panel>
   );

@@ -11,7 +11,9 @@ export const PLUS_FACTOR = 2;
 export function rateWarnings(rate: number, limit: number | null): { text: string; severe: boolean }[] {
   if (limit === null) return [{ text: 'No row is active: the loss has no curvature here and no step can move the neuron.', severe: true }];
   if (rate >= limit) {
-    return [{ text: `The rate ${formatNumber(rate)} is above the limit ${formatNumber(limit)}: each step overshoots further. Press - to halve it.`, severe: true }];
+    return [
+      { text: `The rate ${formatNumber(rate)} is above the limit ${formatNumber(limit)}: each step overshoots further. Press - to halve it.`, severe: true },
+    ];
   }
   if (PLUS_FACTOR * rate >= limit) {
     return [{ text: `Pressing + would double the rate to ${formatNumber(PLUS_FACTOR * rate)}, past the limit ${formatNumber(limit)}.`, severe: false }];
@@ -35,7 +37,19 @@ export function rateScale(rate: number, fastest: number | null, limit: number | 
 }
 
 /** Step size: the curvature of C on the active set and where the learning rate stands against it. */
-export function StepSize({ data, learningRate, width, height, colors }: { data: NeuronPageData; learningRate: number; width: number; height: number; colors: Palette }) {
+export function StepSize({
+  data,
+  learningRate,
+  width,
+  height,
+  colors,
+}: {
+  data: NeuronPageData;
+  learningRate: number;
+  width: number;
+  height: number;
+  colors: Palette;
+}) {
   const c = data.curvature;
   const inner = width - 2;
   const warnings = rateWarnings(learningRate, c.lrLimit);

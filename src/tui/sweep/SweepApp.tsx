@@ -33,7 +33,12 @@ const PAGE_KEYS = 'esc back to the sweep · space pause all · l log · q stop a
 export function SweepApp({ store, name, outDir, colors, onPause, onQuit, fps = 10, size, interactive = true, clock = () => performance.now() }: SweepAppProps) {
   const { width, height } = useTerminalSize(size);
   // What the screen shows, in a ref: keys typed faster than frames each see the last key's effect.
-  const ui = useRef<{ selected: string | null; open: string | null; help: boolean; logScale: boolean }>({ selected: null, open: null, help: false, logScale: true });
+  const ui = useRef<{ selected: string | null; open: string | null; help: boolean; logScale: boolean }>({
+    selected: null,
+    open: null,
+    help: false,
+    logScale: true,
+  });
   const [, setFrame] = useState(0);
   const view = store.view();
   const finished = view.finished;
@@ -120,5 +125,7 @@ export function SweepApp({ store, name, outDir, colors, onPause, onQuit, fps = 1
       </Box>
     );
   }
-  return <SweepScreen view={view} name={name} outDir={outDir} selected={current} width={width} height={height} logScale={logScale} colors={colors} help={help} />;
+  return (
+    <SweepScreen view={view} name={name} outDir={outDir} selected={current} width={width} height={height} logScale={logScale} colors={colors} help={help} />
+  );
 }

@@ -37,7 +37,12 @@ export interface SweepScreenProps {
 function summary(view: SweepView): string {
   const running = view.started - view.ended;
   const queued = view.runs.length - view.started;
-  const parts = [`${view.runs.length} runs`, `${running} ${view.paused ? 'paused' : 'running'}`, `${view.ended} done`, ...(queued > 0 ? [`${queued} queued`] : [])];
+  const parts = [
+    `${view.runs.length} runs`,
+    `${running} ${view.paused ? 'paused' : 'running'}`,
+    `${view.ended} done`,
+    ...(queued > 0 ? [`${queued} queued`] : []),
+  ];
   return parts.join(' · ');
 }
 
@@ -50,7 +55,12 @@ export function SweepScreen({ view, name, outDir, selected, width, height, logSc
   const epochs = Math.max(1, ...view.runs.map((r) => r.epochs ?? 0));
   const top = view.runs.findIndex((r) => r.run.id === selected);
   const lines = overlayChart(
-    view.runs.map((r) => ({ buckets: r.history, lastEpoch: r.latest?.epoch ?? 0, glyph: glyphOf(r.index), color: colors.chartTrain ? CHART_COLORS[r.index % CHART_COLORS.length] : undefined })),
+    view.runs.map((r) => ({
+      buckets: r.history,
+      lastEpoch: r.latest?.epoch ?? 0,
+      glyph: glyphOf(r.index),
+      color: colors.chartTrain ? CHART_COLORS[r.index % CHART_COLORS.length] : undefined,
+    })),
     { width: width - 2, height: chartHeight, epochs, log: logScale, top: top === -1 ? undefined : top },
   );
   // One setting varies: the title names it and the legend gives its values, so more runs fit on the line.
@@ -62,7 +72,9 @@ export function SweepScreen({ view, name, outDir, selected, width, height, logSc
     color: colors.train ? INK_COLORS[r.index % INK_COLORS.length] : undefined,
   }));
   const title = `loss${logScale ? ' (log scale)' : ''}${single ? ` · ${safeText(single, 30)}` : ''}`;
-  const footer = view.finished ? `finished · logs and sweep.json in ${safeText(outDir, 60)} · next: neuron-tui compare ${safeText(outDir, 60)}` : SWEEP_KEYS_LINE;
+  const footer = view.finished
+    ? `finished · logs and sweep.json in ${safeText(outDir, 60)} · next: neuron-tui compare ${safeText(outDir, 60)}`
+    : SWEEP_KEYS_LINE;
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">

@@ -45,7 +45,10 @@ export function SweepTable({ ranked, selected, rows, colors }: SweepTableProps) 
   const settings = (values: (key: string) => string): string => keys.map((key, k) => safeText(values(key), widths[k]).padEnd(widths[k])).join('  ');
   const header = `    ${settings((key) => key)}${'epoch'.padStart(14)}${'loss'.padStart(11)}${'best'.padStart(11)}  status`;
   const best = ranked[0]?.best ? ranked[0].run.id : null;
-  const at = Math.max(0, ranked.findIndex((r) => r.run.id === selected));
+  const at = Math.max(
+    0,
+    ranked.findIndex((r) => r.run.id === selected),
+  );
   // When the runs do not fit, the last line says which of them are shown.
   const fit = ranked.length > rows ? Math.max(1, rows - 1) : rows;
   const from = windowStart(at, ranked.length, fit);
@@ -63,7 +66,8 @@ export function SweepTable({ ranked, selected, rows, colors }: SweepTableProps) 
         return (
           <Text key={r.run.id} wrap="truncate-end" inverse={isSelected} bold={isBest}>
             {isSelected ? '› ' : '  '}
-            <Text color={colors.train ? INK_COLORS[r.index % INK_COLORS.length] : undefined}>{glyphOf(r.index)}</Text> {settings((key) => r.run.settings[key] ?? '—')}
+            <Text color={colors.train ? INK_COLORS[r.index % INK_COLORS.length] : undefined}>{glyphOf(r.index)}</Text>{' '}
+            {settings((key) => r.run.settings[key] ?? '—')}
             {numbers}
             {'  '}
             <Text color={stateColor(r.state, colors)}>{stateText(r.state)}</Text>

@@ -56,7 +56,10 @@ export function overlayChart(runs: readonly OverlayRun[], options: OverlayOption
   // above is drawn ↑ on the top line (the table says the run diverged).
   const start = columns.reduce((a, cols) => Math.max(a, cols.find((b) => Number.isFinite(b.lo))?.lo ?? -Infinity), -Infinity);
   const ceiling = options.log ? start + 1 : start + 9 * Math.abs(start);
-  let max = Math.min(values.reduce((a, v) => Math.max(a, v), -Infinity), Number.isFinite(ceiling) ? ceiling : Infinity);
+  let max = Math.min(
+    values.reduce((a, v) => Math.max(a, v), -Infinity),
+    Number.isFinite(ceiling) ? ceiling : Infinity,
+  );
   if (min > max) {
     const lines = new Array<string>(options.height).fill(' ');
     lines[Math.floor((height - 1) / 2)] = '  waiting for the first epoch…';
@@ -88,7 +91,9 @@ export function overlayChart(runs: readonly OverlayRun[], options: OverlayOption
   }
   const label = (row: number): string => {
     const v = max - (row / (height - 1)) * (max - min);
-    return formatNumber(options.log ? 10 ** v : v, 3).slice(0, LABEL_WIDTH).padStart(LABEL_WIDTH);
+    return formatNumber(options.log ? 10 ** v : v, 3)
+      .slice(0, LABEL_WIDTH)
+      .padStart(LABEL_WIDTH);
   };
   const lines = grid.map((cells, row) => `${label(row)} ┤${lineText(cells)}`);
   lines.push(epochAxis(1, total, plotWidth));

@@ -145,19 +145,17 @@ export class SweepStore {
   }
 
   view(): SweepView {
-    const runs = this.records.map(
-      (r): SweepRunView => ({
-        run: r.run,
-        index: r.index,
-        state: r.state,
-        latest: r.latest,
-        loss: r.end ? monitoredLoss(r.end) : r.latest ? monitoredLoss(r.latest) : null,
-        best: r.best,
-        epochs: r.page?.start.config.epochs ?? null,
-        history: r.loss.buckets(),
-        log: r.log,
-      }),
-    );
+    const runs = this.records.map((r): SweepRunView => ({
+      run: r.run,
+      index: r.index,
+      state: r.state,
+      latest: r.latest,
+      loss: r.end ? monitoredLoss(r.end) : r.latest ? monitoredLoss(r.latest) : null,
+      best: r.best,
+      epochs: r.page?.start.config.epochs ?? null,
+      history: r.loss.buckets(),
+      log: r.log,
+    }));
     const ranked = rankOrder(runs);
     const waiting = new Set(['queued', 'running', 'paused']);
     return {

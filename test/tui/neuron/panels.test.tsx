@@ -31,7 +31,17 @@ const frame = (element: React.JSX.Element): string => {
 /** Rows y = relu(w·x + b) + a little noise, x ~ N(0, 1), fixed by seed. */
 function input(n: number, trueW: number[], trueB: number, w: number[], b: number, seed = 4): NeuronPageInput {
   const d = trueW.length;
-  const rows = randomRows(n, d, seed, (x) => Math.max(0, trueW.reduce((s, wj, j) => s + wj * x[j], trueB)) + 0.05 * Math.sin(97 * x[0]));
+  const rows = randomRows(
+    n,
+    d,
+    seed,
+    (x) =>
+      Math.max(
+        0,
+        trueW.reduce((s, wj, j) => s + wj * x[j], trueB),
+      ) +
+      0.05 * Math.sin(97 * x[0]),
+  );
   return { rows, d, features: trueW.map((_, j) => `f${j + 1}`), weights: w, bias: b, previousSides: null, seed: 1 };
 }
 
@@ -70,7 +80,9 @@ describe('neuronPageData', () => {
     expect(exact.counted).toBe(20_000);
     expect(Math.abs(a.curvature.lambdaMax - exact.curvature.lambdaMax) / exact.curvature.lambdaMax).toBeLessThan(0.15);
     expect(frame(<Gradients data={a} width={60} height={8} colors={colors} />)).toContain(`≈ from ${a.counted.toLocaleString('en-US')} rows`);
-    expect(frame(<StepSize data={a} learningRate={0.1} width={60} height={10} colors={colors} />)).toContain(`≈ from ${a.curvature.rows.toLocaleString('en-US')} rows`);
+    expect(frame(<StepSize data={a} learningRate={0.1} width={60} height={10} colors={colors} />)).toContain(
+      `≈ from ${a.curvature.rows.toLocaleString('en-US')} rows`,
+    );
     expect(frame(<StepSize data={exact} learningRate={0.1} width={60} height={10} colors={colors} />)).not.toContain('≈');
   });
 });
@@ -165,7 +177,10 @@ describe('Kink', () => {
     expect(h.counts).toEqual([0, 4, 4, 1]);
     expect(h.below).toBe(1);
     expect(h.counts.reduce((s, c) => s + c, 0) + h.below + h.above).toBe(10);
-    const narrow = zHistogram(Array.from({ length: 100 }, (_, k) => k - 49.5), 10);
+    const narrow = zHistogram(
+      Array.from({ length: 100 }, (_, k) => k - 49.5),
+      10,
+    );
     // |z| = 0.5, 0.5, 1.5, 1.5, …: the value at index 95 of 100 is 47.5; (−47.5, 47.5] holds 95 rows.
     expect(narrow.range).toBe(47.5);
     expect([narrow.below, narrow.above]).toEqual([3, 2]);
@@ -253,7 +268,15 @@ describe('NeuronPage', () => {
       let t = 0;
       const trainer = new Trainer(loaded.config, dataset, { clock: () => t++ });
       for (let e = 0; e < 5 && trainer.status === null; e++) trainer.runEpoch();
-      const data = neuronPageData({ rows: dataset.train, d: dataset.d, features: dataset.features, weights: trainer.w, bias: trainer.b, previousSides: null, seed: loaded.config.seed });
+      const data = neuronPageData({
+        rows: dataset.train,
+        d: dataset.d,
+        features: dataset.features,
+        weights: trainer.w,
+        bias: trainer.b,
+        previousSides: null,
+        seed: loaded.config.seed,
+      });
       for (const [width, height] of [
         [100, 32],
         [60, 20],
