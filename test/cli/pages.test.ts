@@ -1,35 +1,15 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT } from '../helpers.js';
+import { hasTmux, tmuxServer } from './tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const socket = `wire-test-${process.pid}`;
+const { tmux, waitFor, close } = tmuxServer(`wire-test-${process.pid}`, 'pages');
 const session = 'pages';
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-}
-
-const screen = (): string => tmux('capture-pane', '-p', '-t', session);
-
-async function waitFor(predicate: (text: string) => boolean, what: string, ms = 15_000): Promise<string> {
-  const until = Date.now() + ms;
-  let text = '';
-  while (Date.now() < until) {
-    text = screen();
-    if (predicate(text)) return text;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; the screen was:\n${text}`);
-}
-
 describe.skipIf(!hasTmux)('the neuron page in a real terminal (tmux)', () => {
-  afterAll(() => {
-    spawnSync('tmux', ['-L', socket, 'kill-server']);
-  });
+  afterAll(close);
 
   it('tab shows the neuron page, tab again the training page; q quits with exit 130', async () => {
     const done = join(mkdtempSync(join(tmpdir(), 'neuron-tui-pages-')), 'exit-code');
