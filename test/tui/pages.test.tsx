@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
+import { press } from './keys.js';
 import { formatNumber } from '../../src/format.js';
 import { TrainingControl } from '../../src/train/control.js';
 import type { EpochEvent } from '../../src/train/events.js';
@@ -72,7 +73,7 @@ describe('the neuron page in the live dashboard', () => {
     expect(ink.lastFrame()).toContain('weight norm ‖w‖');
     expect(ink.lastFrame()).toContain('training page · tab neuron');
 
-    ink.stdin.write('\t');
+    await press(ink, '\t');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('step size'));
     const page = ink.lastFrame()!;
     expect(page).not.toContain('weight norm ‖w‖');
@@ -94,7 +95,7 @@ describe('the neuron page in the live dashboard', () => {
     expect(page).toMatch(new RegExp(`epoch +${run.trainer.epoch}/1000`)); // the header and progress stay
     expect(page.split('\n').length).toBeLessThan(32);
 
-    ink.stdin.write('\t');
+    await press(ink, '\t');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('weight norm ‖w‖'));
     expect(ink.lastFrame()).not.toContain('step size');
     ink.unmount();
@@ -103,14 +104,14 @@ describe('the neuron page in the live dashboard', () => {
   it('follows the run: after another epoch the page shows the new flips and parameters', async () => {
     const run = runUntilAFlip();
     const ink = app(run);
-    ink.stdin.write('\t');
+    await press(ink, '\t');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('step size'));
     run.epoch();
     let flips = 0;
     for (let i = 0; i < run.source.rows.n; i++) {
       if (side(run.source.rows.x, 2, i, run.before().w, run.before().b) !== side(run.source.rows.x, 2, i, run.trainer.w, run.trainer.b)) flips++;
     }
-    ink.stdin.write('l'); // any key redraws at once (the frame timer would too)
+    await press(ink, 'l'); // any key redraws at once (the frame timer would too)
     await vi.waitFor(() => expect(ink.lastFrame()).toContain(`changed side last epoch ${flips} ·`));
     expect(ink.lastFrame()).toContain(`bias ${formatNumber(run.trainer.b)}`);
     ink.unmount();
@@ -119,7 +120,7 @@ describe('the neuron page in the live dashboard', () => {
   it('below 60 columns the page is compact, and still says which page it is', async () => {
     const run = runUntilAFlip();
     const ink = app(run, 50, 30);
-    ink.stdin.write('\t');
+    await press(ink, '\t');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('λmax'));
     const text = ink.lastFrame()!;
     expect(text).toContain(`flips ${run.flips}`);
@@ -134,7 +135,7 @@ describe('the neuron page in the live dashboard', () => {
     const ink = render(
       <App store={run.store} control={run.control} colors={NO_COLOR} onQuit={() => {}} size={{ width: 100, height: 32 }} clock={fakeClock()} />,
     );
-    ink.stdin.write('\t');
+    await press(ink, '\t');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('it needs the training rows'));
     ink.unmount();
   });
@@ -155,12 +156,12 @@ describe('training options on the dashboard', () => {
     expect(ink.lastFrame()).toContain('adam, learning rate 0.025 (step), batch full, seed 3');
     expect(ink.lastFrame()).toMatch(/lr 0\.025 {2}[▁▂▃▄▅▆▇█]+ {2}0\.025 … 0\.1 over epochs 1–25/);
 
-    ink.stdin.write('+');
+    await press(ink, '+');
     // The next epoch will use 0.025 × 2 (not the configured 0.1 × 2).
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('adam, learning rate 0.05 (step), × 2 by +/-'));
     run.epoch(); // epoch 26 ran with the factor 2: its learning_rate is 0.05 already
     expect(run.event().learning_rate).toBe(0.05);
-    ink.stdin.write('l');
+    await press(ink, 'l');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('lr 0.05 '));
     expect(ink.lastFrame()).toContain('adam, learning rate 0.05 (step), × 2 by +/-');
     ink.unmount();

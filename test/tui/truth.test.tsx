@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
+import { press } from './keys.js';
 import { TrainingControl } from '../../src/train/control.js';
 import type { EpochEvent, StartEvent } from '../../src/train/events.js';
 import { startRun } from '../../src/train/session.js';
@@ -103,12 +104,12 @@ describe('pace', () => {
     control.setPace(20);
     const ink = render(<App store={store} control={control} colors={NO_COLOR} onQuit={() => {}} size={{ width: 120, height: 40 }} />);
     expect(ink.lastFrame()).toContain('· pace 20 ep/s');
-    ink.stdin.write('>');
+    await press(ink, '>');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('· pace 40 ep/s'));
-    ink.stdin.write('<');
-    ink.stdin.write('<');
+    await press(ink, '<');
+    await press(ink, '<');
     await vi.waitFor(() => expect(control.pace).toBe(10));
-    ink.stdin.write('f');
+    await press(ink, 'f');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('· pace max'));
     expect(control.pace).toBe(0);
     ink.unmount();
@@ -189,10 +190,10 @@ describe('smoothing', () => {
 
     const ink = render(<App store={store} control={new TrainingControl()} colors={NO_COLOR} onQuit={() => {}} size={{ width: 120, height: 40 }} />);
     for (const weight of ['0.6', '0.9', '0.99']) {
-      ink.stdin.write('m');
+      await press(ink, 'm');
       await vi.waitFor(() => expect(ink.lastFrame()).toContain(`loss · smoothed ${weight}`));
     }
-    ink.stdin.write('m');
+    await press(ink, 'm');
     await vi.waitFor(() => expect(ink.lastFrame()).not.toContain('smoothed'));
     ink.unmount();
   });
@@ -235,10 +236,10 @@ describe('help and small screens', () => {
     const store = new MetricsStore(startEvent(), 'c.yaml');
     store.push(epoch(1, 1));
     const ink = render(<App store={store} control={new TrainingControl()} colors={NO_COLOR} onQuit={() => {}} size={{ width: 100, height: 32 }} />);
-    ink.stdin.write('?');
+    await press(ink, '?');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('this help'));
     for (const [key, what] of KEYS) expect(ink.lastFrame()).toContain(`${key.padEnd(11)} ${what}`.slice(0, 60));
-    ink.stdin.write('x');
+    await press(ink, 'x');
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('weight norm'));
     ink.unmount();
   });
