@@ -244,6 +244,30 @@ describe('help and small screens', () => {
     ink.unmount();
   });
 
+  it('a run that ends while the ? overlay is open leaves the charts as its final frame', async () => {
+    const store = new MetricsStore(startEvent(), 'c.yaml');
+    store.push(epoch(1, 1));
+    const ink = render(<App store={store} control={new TrainingControl()} colors={NO_COLOR} onQuit={() => {}} size={{ width: 100, height: 32 }} fps={50} />);
+    await press(ink, '?');
+    await vi.waitFor(() => expect(ink.lastFrame()).toContain('this help'));
+    store.finish({
+      type: 'end',
+      status: 'completed',
+      epochs: 1,
+      weights: [1, 2],
+      bias: 0,
+      loss: 1,
+      val_loss: null,
+      best_epoch: 1,
+      best_loss: 1,
+      elapsed_ms: 1,
+    });
+    ink.rerender(<App store={store} control={new TrainingControl()} colors={NO_COLOR} onQuit={() => {}} size={{ width: 100, height: 32 }} fps={50} />);
+    await vi.waitFor(() => expect(ink.lastFrame()).toContain('weight norm'));
+    expect(ink.lastFrame()).not.toContain('this help');
+    ink.unmount();
+  });
+
   it('at 60 columns the status still shows; the compact view has a loss sparkline', () => {
     const store = new MetricsStore(startEvent({ epochs: 1_000_000 }), 'c.yaml');
     for (let k = 1; k <= 500; k++) store.push(epoch(k, 1 / k));
