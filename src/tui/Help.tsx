@@ -15,11 +15,12 @@ export const KEYS: readonly (readonly [string, string])[] = [
   ['q, Ctrl-C', 'stop: the run ends as interrupted (exit 130), its log complete'],
 ];
 
-export function Help({ width, height }: { width: number; height: number }) {
+/** The `?` overlay: a screen's keys (the live dashboard's by default), one a line. */
+export function Help({ width, height, keys = KEYS }: { width: number; height: number; keys?: readonly (readonly [string, string])[] }) {
   return (
     <Box flexDirection="column" borderStyle="round" width={width} height={height}>
       <Text bold>keys</Text>
-      {KEYS.map(([key, what]) => (
+      {keys.map(([key, what]) => (
         <Text key={key} wrap="truncate-end">
           {key.padEnd(11)} {what}
         </Text>

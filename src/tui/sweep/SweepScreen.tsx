@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { differingKeys } from '../../sweep/grid.js';
 import { CHART_COLORS, INK_COLORS } from '../compare.js';
 import { ChartPanel, type LegendItem } from '../ChartPanel.js';
+import { Help } from '../Help.js';
 import type { Palette } from '../palette.js';
 import { safeText } from '../text.js';
 import { glyphOf, overlayChart } from './overlay.js';
@@ -86,18 +87,7 @@ export function SweepScreen({ view, name, outDir, selected, width, height, logSc
         <Text> · {summary(view)}</Text>
         <Text dimColor={colors.dim}> · {safeText(outDir, 60)}</Text>
       </Text>
-      {help ? (
-        <Box flexDirection="column" borderStyle="round" width={width} height={chartHeight + 3}>
-          <Text bold>keys</Text>
-          {SWEEP_KEYS.map(([key, what]) => (
-            <Text key={key} wrap="truncate-end">
-              {key.padEnd(11)} {what}
-            </Text>
-          ))}
-        </Box>
-      ) : (
-        <ChartPanel title={title} legend={legend} lines={lines} width={width} />
-      )}
+      {help ? <Help width={width} height={chartHeight + 3} keys={SWEEP_KEYS} /> : <ChartPanel title={title} legend={legend} lines={lines} width={width} />}
       <SweepTable ranked={view.ranked} selected={selected} rows={tableRows} colors={colors} />
       <Text wrap="truncate-end" dimColor={colors.dim}>
         {footer}
