@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -8,4 +9,10 @@ export const PACKAGE_ROOT = new URL('..', import.meta.url);
 
 export function packageFile(name: string): string {
   return fileURLToPath(new URL(name, PACKAGE_ROOT));
+}
+
+/** A path for people: relative to `cwd` when it lies inside it, else as given. */
+export function shownPath(path: string, cwd: string = process.cwd()): string {
+  const near = relative(cwd, path);
+  return near && !near.startsWith('..') && !isAbsolute(near) ? near : path;
 }

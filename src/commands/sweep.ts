@@ -6,6 +6,7 @@ import { loadTrainingData } from '../data/saved-weights.js';
 import { InputError, type Problem } from '../errors.js';
 import { RunStops } from '../files/process.js';
 import { writeWholeFile } from '../files/write.js';
+import { OUTCOME_HEADER, outcomeText } from '../logs/compare.js';
 import { formatNumber } from '../format.js';
 import { packageFile } from '../paths.js';
 import { parseAxis, runFileName, sweepRuns, type SweepRun } from '../sweep/grid.js';
@@ -91,12 +92,11 @@ function summaryRow(outcome: SweepOutcome, outDir: string): SweepSummaryRow {
 export function sweepTable(rows: readonly SweepSummaryRow[]): string[] {
   const sorted = [...rows].sort((a, b) => (a.best_loss ?? Infinity) - (b.best_loss ?? Infinity));
   const width = Math.max(3, ...sorted.map((r) => r.run.length));
-  const header = `${'run'.padEnd(width)}  ${'status'.padEnd(13)}${'epochs'.padStart(8)}${'final loss'.padStart(13)}${'best loss'.padStart(13)}${'@ epoch'.padStart(9)}`;
   return [
-    header,
+    `${'run'.padEnd(width)}  ${OUTCOME_HEADER}`,
     ...sorted.map(
       (r) =>
-        `${r.run.padEnd(width)}  ${r.status.padEnd(13)}${String(r.epochs).padStart(8)}${formatNumber(r.val_loss ?? r.loss).padStart(13)}${formatNumber(r.best_loss).padStart(13)}${String(r.best_epoch ?? '—').padStart(9)}`,
+        `${r.run.padEnd(width)}  ${outcomeText({ status: r.status, epochs: r.epochs, loss: r.val_loss ?? r.loss, bestLoss: r.best_loss, bestEpoch: r.best_epoch })}`,
     ),
   ];
 }

@@ -1,6 +1,6 @@
+import { shownPath } from '../paths.js';
 import { fileErrorCause } from '../files/causes.js';
 import { availableParallelism, totalmem } from 'node:os';
-import { relative } from 'node:path';
 import { InputError } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import { suggest } from '../config/messages.js';
@@ -88,8 +88,7 @@ export function readCsvFile(file: string, refuse: (why: string) => never): Uint8
 function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number): AllRows {
   const { config, dataFile } = loaded;
   const file = dataFile as string;
-  const near = relative(cwd, file);
-  const shown = near && !near.startsWith('..') ? near : file;
+  const shown = shownPath(file, cwd);
   const bytes = readCsvFile(file, (why) => {
     throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
   });

@@ -1,5 +1,6 @@
+import { shownPath } from '../paths.js';
 import { accessSync, constants, fstatSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative } from 'node:path';
+import { dirname } from 'node:path';
 import { InputError, type Problem } from '../errors.js';
 import { fileErrorCause } from './causes.js';
 import { liveHolder } from './lock.js';
@@ -143,15 +144,9 @@ export interface RunSources {
 /** The files a run reads, each named for messages. */
 export function runInputs(sources: RunSources): NamedFile[] {
   const inputs = [{ where: `the config ${sources.file}`, path: sources.file }];
-  if (sources.dataFile) inputs.push({ where: `the data file ${shown(sources.dataFile)}`, path: sources.dataFile });
-  if (sources.weightsFile) inputs.push({ where: `the weights file ${shown(sources.weightsFile)} (init.from)`, path: sources.weightsFile });
+  if (sources.dataFile) inputs.push({ where: `the data file ${shownPath(sources.dataFile)}`, path: sources.dataFile });
+  if (sources.weightsFile) inputs.push({ where: `the weights file ${shownPath(sources.weightsFile)} (init.from)`, path: sources.weightsFile });
   return inputs;
-}
-
-/** A path relative to the working folder when it is inside it, else as it is. */
-function shown(path: string): string {
-  const near = relative(process.cwd(), path);
-  return near && !near.startsWith('..') && !isAbsolute(near) ? near : path;
 }
 
 /** `checkOutputs` for a run's flags, e.g. `[['--out', flags.out], ['--save-weights', flags.saveWeights]]`; unset flags are skipped. */

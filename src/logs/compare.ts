@@ -68,16 +68,28 @@ function tableCells(logs: readonly RunLog[]): { keys: string[]; settings: string
   return { keys, settings: settings.map((s) => keys.map((k) => s[k] ?? '—')), outcomes: logs.map((log) => logOutcome(log)) };
 }
 
+/** The outcome columns that the compare and sweep tables share, after their own run columns. */
+export const OUTCOME_HEADER = `${'status'.padEnd(13)}${'epochs'.padStart(8)}${'final loss'.padStart(13)}${'best loss'.padStart(13)}${'@ epoch'.padStart(9)}`;
+
+/** A run's outcome under OUTCOME_HEADER. */
+export function outcomeText(o: {
+  status: string;
+  epochs: number;
+  loss: number | null | undefined;
+  bestLoss: number | null | undefined;
+  bestEpoch: number | null | undefined;
+}): string {
+  return `${o.status.padEnd(13)}${String(o.epochs).padStart(8)}${formatNumber(o.loss).padStart(13)}${formatNumber(o.bestLoss).padStart(13)}${String(o.bestEpoch ?? '—').padStart(9)}`;
+}
+
 export function compareTable(logs: readonly RunLog[]): string[] {
   const { keys, settings, outcomes } = tableCells(logs);
   const widths = keys.map((key, k) => Math.max(key.length, ...settings.map((row) => row[k].length)));
   const left = (cells: readonly string[]): string => cells.map((cell, k) => cell.padEnd(widths[k])).join('  ');
-  const header = `${left(keys)}  ${'status'.padEnd(13)}${'epochs'.padStart(8)}${'final loss'.padStart(13)}${'best loss'.padStart(13)}${'@ epoch'.padStart(9)}`;
   const rows = outcomes.map(
-    (o, i) =>
-      `${left(settings[i])}  ${o.status.padEnd(13)}${String(o.epochs).padStart(8)}${formatNumber(o.loss).padStart(13)}${formatNumber(o.best?.loss).padStart(13)}${String(o.best?.epoch ?? '—').padStart(9)}`,
+    (o, i) => `${left(settings[i])}  ${outcomeText({ status: o.status, epochs: o.epochs, loss: o.loss, bestLoss: o.best?.loss, bestEpoch: o.best?.epoch })}`,
   );
-  return [header, ...rows];
+  return [`${left(keys)}  ${OUTCOME_HEADER}`, ...rows];
 }
 
 /** The table as CSV for other tools: full-precision numbers, an empty cell where there is none. */

@@ -6,6 +6,7 @@
  *
  * and plain gradient descent θ ← θ − η∇C is stable for η < 2/λmax(H), fastest at η = 2/(λmax + λmin).
  */
+import { norm } from './norm.js';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { ACTIVE, fusedPass, gradientFromSums, passSums, SSE } from './pass.js';
@@ -31,12 +32,6 @@ export function zOf(x: Float64Array, d: number, i: number, w: ArrayLike<number>,
   let z = b;
   for (let j = 0; j < d; j++) z += w[j] * x[i * d + j];
   return z;
-}
-
-function norm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
-  return Math.sqrt(s);
 }
 
 /** max_i ‖x_i‖ over the rows: the scale of z's rounding error. */
