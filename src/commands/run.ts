@@ -83,7 +83,8 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
   }
   const overrides = [...(flags.set ?? []).map(parseOverride), ...initFromOverride(flags.initFrom)];
   const loaded = loadConfig(configPath, overrides);
-  const { dataset, initial } = loadTrainingData(loaded);
+  // --threads also bounds the threads that parse a large CSV.
+  const { dataset, initial } = loadTrainingData(loaded, { threads: flags.threads });
   checkRunFiles({ ...loaded, weightsFile: initFromFile(loaded) }, [
     ['--out', flags.out],
     ['--save-weights', flags.saveWeights],

@@ -132,8 +132,8 @@ export interface TrainingData {
  * Everything `run` reads before it trains, in one place, so that `validate`, `inspect`,
  * `gradcheck` and a sweep's checks refuse exactly what `run` refuses.
  */
-export function loadTrainingData(loaded: LoadedConfig): TrainingData {
-  const dataset = loadDataset(loaded);
+export function loadTrainingData(loaded: LoadedConfig, options: { threads?: number } = {}): TrainingData {
+  const dataset = loadDataset(loaded, undefined, options);
   return { dataset, initial: readInitFrom(loaded, dataset) };
 }
 
