@@ -13,6 +13,19 @@ import { replaceSection } from './readme-section.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'neuron-tui-bench-'));
 const quick = process.argv.includes('--quick');
+// --only=word[,word]: run only the sections whose title contains one of the words (a partial run
+// leaves the README alone).
+const only =
+  process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',')
+    .filter(Boolean) ?? null;
+const section = (title) => {
+  if (only && !only.some((word) => title.includes(word))) return false;
+  process.stderr.write(`${title}:\n`);
+  return true;
+};
 const N = quick ? 200_000 : 1_000_000;
 const rows = [];
 // better: 'lower' or 'higher' (ratio > 1 means ours is better), or 'multiple' (ratio = ours / theirs, for targets like ≤ 3×).
@@ -92,8 +105,7 @@ print(best * 1000)`;
 }
 
 // CSV first: the process is fresh, as it is when `run` loads a file.
-process.stderr.write('CSV loading:\n');
-{
+if (section('CSV loading')) {
   const csv = join(work, 'big.csv');
   const n = N;
   // Written in chunks, so the generator leaves no large heap behind to slow the parse down.
@@ -144,60 +156,61 @@ process.stderr.write('CSV loading:\n');
   }
 }
 
-process.stderr.write(`kernel (N = ${N}, float64, full batch, ${threads} threads):\n`);
-for (const d of [16, 2, 64]) {
-  const set = data(N, d);
-  // What `run` picks: SIMD from SIMD_MIN_FEATURES features, threads above PARALLEL_MIN_CELLS.
-  const pool = new P.ParallelKernel(set.x, set.y, d, threads, d >= P.SIMD_MIN_FEATURES);
-  let ours = Infinity;
-  let numpy = Infinity;
-  for (let round = 0; round < 2; round++) {
-    ours = Math.min(ours, epochMs(pool.pass, N, d, set));
-    numpy = Math.min(numpy, numpyMs(N, d));
+if (section(`kernel (N = ${N}, float64, full batch, ${threads} threads)`)) {
+  for (const d of [16, 2, 64]) {
+    const set = data(N, d);
+    // What `run` picks: SIMD from SIMD_MIN_FEATURES features, threads above PARALLEL_MIN_CELLS.
+    const pool = new P.ParallelKernel(set.x, set.y, d, threads, d >= P.SIMD_MIN_FEATURES);
+    let ours = Infinity;
+    let numpy = Infinity;
+    for (let round = 0; round < 2; round++) {
+      ours = Math.min(ours, epochMs(pool.pass, N, d, set));
+      numpy = Math.min(numpy, numpyMs(N, d));
+    }
+    row(`kernel d=${d}: epoch, ${pool.mode}, ${threads} threads vs numpy`, ours, numpy, 'ms', 'lower');
+    if (d === 16) {
+      const simd1 = new P.ParallelKernel(set.x, set.y, d, 1, true);
+      const simd = epochMs(simd1.pass, N, d, set);
+      const generated = epochMs(P.generatedKernel(d), N, d, set);
+      const reference = epochMs(P.fusedPass, N, d, set, 3);
+      row('kernel d=16: SIMD, 1 thread vs generated JS, 1 thread', simd, generated, 'ms', 'lower');
+      row('kernel d=16: generated JS vs reference loop (1 thread)', generated, reference, 'ms', 'lower');
+      row(`kernel d=16: SIMD, ${threads} threads vs 1 thread`, ours, simd, 'ms', 'lower');
+      simd1.close();
+    }
+    pool.close();
   }
-  row(`kernel d=${d}: epoch, ${pool.mode}, ${threads} threads vs numpy`, ours, numpy, 'ms', 'lower');
-  if (d === 16) {
-    const simd1 = new P.ParallelKernel(set.x, set.y, d, 1, true);
-    const simd = epochMs(simd1.pass, N, d, set);
-    const generated = epochMs(P.generatedKernel(d), N, d, set);
-    const reference = epochMs(P.fusedPass, N, d, set, 3);
-    row('kernel d=16: SIMD, 1 thread vs generated JS, 1 thread', simd, generated, 'ms', 'lower');
-    row('kernel d=16: generated JS vs reference loop (1 thread)', generated, reference, 'ms', 'lower');
-    row(`kernel d=16: SIMD, ${threads} threads vs 1 thread`, ours, simd, 'ms', 'lower');
-    simd1.close();
-  }
-  pool.close();
 }
 
-process.stderr.write('where threads and SIMD pay:\n');
-for (const n of [1000, 8000, 64000, 256000]) {
-  const set = data(n, 16);
-  const pool = new P.ParallelKernel(set.x, set.y, 16, threads, true);
-  const one = new P.ParallelKernel(set.x, set.y, 16, 1, true);
-  const par = epochMs(pool.pass, n, 16, set, 100);
-  const single = epochMs(one.pass, n, 16, set, 100);
-  row(`threads at N=${n}, d=16 (${n * 16} cells${n * 16 >= P.PARALLEL_MIN_CELLS ? ': threads used' : ': 1 thread used'})`, par, single, 'ms', 'lower');
-  pool.close();
-  one.close();
-}
-for (const d of [2, 4, 8]) {
-  const n = N / 4;
-  const set = data(n, d);
-  const one = new P.ParallelKernel(set.x, set.y, d, 1, true);
-  row(
-    `SIMD vs generated JS at d=${d}${d >= P.SIMD_MIN_FEATURES ? ' (SIMD used)' : ' (JS used)'}`,
-    epochMs(one.pass, n, d, set),
-    epochMs(P.generatedKernel(d), n, d, set),
-    'ms',
-    'lower',
-  );
-  one.close();
+if (section('where threads and SIMD pay')) {
+  for (const n of [1000, 8000, 64000, 256000]) {
+    const set = data(n, 16);
+    const pool = new P.ParallelKernel(set.x, set.y, 16, threads, true);
+    const one = new P.ParallelKernel(set.x, set.y, 16, 1, true);
+    const par = epochMs(pool.pass, n, 16, set, 100);
+    const single = epochMs(one.pass, n, 16, set, 100);
+    row(`threads at N=${n}, d=16 (${n * 16} cells${n * 16 >= P.PARALLEL_MIN_CELLS ? ': threads used' : ': 1 thread used'})`, par, single, 'ms', 'lower');
+    pool.close();
+    one.close();
+  }
+  for (const d of [2, 4, 8]) {
+    const n = N / 4;
+    const set = data(n, d);
+    const one = new P.ParallelKernel(set.x, set.y, d, 1, true);
+    row(
+      `SIMD vs generated JS at d=${d}${d >= P.SIMD_MIN_FEATURES ? ' (SIMD used)' : ' (JS used)'}`,
+      epochMs(one.pass, n, d, set),
+      epochMs(P.generatedKernel(d), n, d, set),
+      'ms',
+      'lower',
+    );
+    one.close();
+  }
 }
 
 // Optimizers: the update is O(d) against the O(N·d) pass, so momentum and Adam cost what sgd
 // costs. Whole Trainer epochs with the kernel `run` chooses, measured alternately, best of 7.
-process.stderr.write('optimizers:\n');
-{
+if (section('optimizers')) {
   const n = N;
   const d = 16;
   const { x, y } = data(n, d);
@@ -241,8 +254,7 @@ process.stderr.write('optimizers:\n');
   row(`epoch at ${n} × ${d}: adam vs sgd (ratio = multiple; target ≤ 1.05×)`, times.adam, times.sgd, 'ms', 'multiple');
 }
 
-process.stderr.write('linear cost:\n');
-{
+if (section('linear cost')) {
   const big = data(N, 16);
   const k = new P.ParallelKernel(big.x, big.y, 16, 1, true);
   const perRow = (n) => epochMs(k.pass, n, 16, big, 20) / n;
@@ -259,8 +271,7 @@ process.stderr.write('linear cost:\n');
   k.close();
 }
 
-process.stderr.write('screened engine (issue 18):\n');
-{
+if (section('screened engine (issue 18)')) {
   // The bench's synthetic problem: y = relu(0.5·Σx) at N × 16, lr 0.1, default init. The trainers
   // take turns, one epoch each, so both sides see the same load.
   const n = N;
@@ -318,8 +329,7 @@ process.stderr.write('screened engine (issue 18):\n');
   pool.close();
 }
 
-process.stderr.write('dashboard frame:\n');
-{
+if (section('dashboard frame')) {
   // CPU of one whole frame at 120×40 (store view, charts, Ink layout and output), after 1e6 epochs
   // vs after 1e3: the store's buckets keep it flat, whatever the epoch count.
   const start = {
@@ -359,8 +369,7 @@ process.stderr.write('dashboard frame:\n');
   row('dashboard frame CPU at 120×40: after 1e6 epochs vs after 1e3 (1.00× = flat)', frame(1_000_000), frame(1000), 'ms', 'lower');
 }
 
-process.stderr.write('start-up and memory:\n');
-{
+if (section('start-up and memory')) {
   const cli = join(root, 'dist/cli.js');
   const tiny = join(work, 'tiny.yaml');
   writeFileSync(tiny, 'data:\n  synthetic:\n    samples: 100\n    weights: [1, 2]\nlearning_rate: 0.1\nepochs: 10\n');
@@ -387,8 +396,7 @@ process.stderr.write('start-up and memory:\n');
   row(`peak RSS of a ${N} × 16 run vs raw data + 100 MB (ratio = multiple; target ≤ 1×)`, rss, raw + 100, 'MB', 'multiple');
 }
 
-process.stderr.write('sweep:\n');
-{
+if (section('sweep')) {
   // Four runs of synthetic.yaml (10x the epochs, so training outweighs each run's process start).
   const cli = join(root, 'dist/cli.js');
   const config = join(root, 'configs/synthetic.yaml');
@@ -424,94 +432,94 @@ process.stderr.write('sweep:\n');
   row('sweep of 4 runs: --parallel 2 vs one after another (target ≥ 1.7× on 2 cores)', two, one, 'ms', 'lower');
 }
 
-process.stderr.write('dashboard:\n');
-if (spawnSync('tmux', ['-V']).status === 0) {
-  // Training time (end.elapsed_ms in the --out log) under the dashboard in a real terminal, where
-  // the run trains on a worker thread, vs headless on the main thread: target ≤ 1.05×.
-  const cli = join(root, 'dist/cli.js');
-  const wide = join(work, 'wide.yaml');
-  writeFileSync(
-    wide,
-    'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 600\n',
-  );
-  const elapsed = (config, terminal) => {
-    const out = join(work, `run-${terminal}.jsonl`);
-    const command = `${process.execPath} ${cli} run ${config} --out ${out}`;
-    if (terminal) {
-      const socket = `bench-${process.pid}`;
-      // Full speed: by default the dashboard spreads a short run over ~5 s.
-      execFileSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 'b', '-x', '120', '-y', '40', `${command} --pace max`]);
-      while (spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'b'], { stdio: 'ignore' }).status === 0) execFileSync('sleep', ['0.1']);
-    } else {
-      execFileSync('sh', ['-c', `${command} --json > /dev/null`]);
+if (section('dashboard')) {
+  if (spawnSync('tmux', ['-V']).status === 0) {
+    // Training time (end.elapsed_ms in the --out log) under the dashboard in a real terminal, where
+    // the run trains on a worker thread, vs headless on the main thread: target ≤ 1.05×.
+    const cli = join(root, 'dist/cli.js');
+    const wide = join(work, 'wide.yaml');
+    writeFileSync(
+      wide,
+      'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 600\n',
+    );
+    const elapsed = (config, terminal) => {
+      const out = join(work, `run-${terminal}.jsonl`);
+      const command = `${process.execPath} ${cli} run ${config} --out ${out}`;
+      if (terminal) {
+        const socket = `bench-${process.pid}`;
+        // Full speed: by default the dashboard spreads a short run over ~5 s.
+        execFileSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 'b', '-x', '120', '-y', '40', `${command} --pace max`]);
+        while (spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'b'], { stdio: 'ignore' }).status === 0) execFileSync('sleep', ['0.1']);
+      } else {
+        execFileSync('sh', ['-c', `${command} --json > /dev/null`]);
+      }
+      const lines = readFileSync(out, 'utf8').trim().split('\n');
+      return JSON.parse(lines[lines.length - 1]).elapsed_ms;
+    };
+    for (const [what, config] of [
+      ['200k × 8, 600 epochs', wide],
+      ['synthetic.yaml', join(root, 'configs/synthetic.yaml')],
+    ]) {
+      let dash = Infinity;
+      let headless = Infinity;
+      for (let round = 0; round < (quick ? 2 : 3); round++) {
+        headless = Math.min(headless, elapsed(config, false));
+        dash = Math.min(dash, elapsed(config, true));
+      }
+      row(`training time: dashboard (tmux 120×40) vs headless, ${what} (ratio = multiple; target ≤ 1.05×)`, dash, headless, 'ms', 'multiple');
     }
-    const lines = readFileSync(out, 'utf8').trim().split('\n');
-    return JSON.parse(lines[lines.length - 1]).elapsed_ms;
-  };
-  for (const [what, config] of [
-    ['200k × 8, 600 epochs', wide],
-    ['synthetic.yaml', join(root, 'configs/synthetic.yaml')],
-  ]) {
-    let dash = Infinity;
-    let headless = Infinity;
-    for (let round = 0; round < (quick ? 2 : 3); round++) {
-      headless = Math.min(headless, elapsed(config, false));
-      dash = Math.min(dash, elapsed(config, true));
-    }
-    row(`training time: dashboard (tmux 120×40) vs headless, ${what} (ratio = multiple; target ≤ 1.05×)`, dash, headless, 'ms', 'multiple');
-  }
 
-  // The neuron page open (tab pressed as soon as the dashboard shows) vs the training page: the
-  // page's data is computed on the UI thread within its frame budget, so training should not notice.
-  const long = join(work, 'long.yaml');
-  writeFileSync(
-    long,
-    'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 4000\nengine: pass\n',
-  );
-  const onPage = (tab) => {
-    const out = join(work, `page-${tab}.jsonl`);
-    const socket = `bench-page-${process.pid}`;
-    execFileSync('tmux', [
-      '-L',
-      socket,
-      'new-session',
-      '-d',
-      '-s',
-      'b',
-      '-x',
-      '120',
-      '-y',
-      '40',
-      `${process.execPath} ${cli} run ${long} --out ${out} --pace max`,
-    ]);
-    const alive = () => spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'b'], { stdio: 'ignore' }).status === 0;
-    if (tab) {
-      while (alive() && !spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', 'b'], { encoding: 'utf8' }).stdout.includes('● running'))
-        execFileSync('sleep', ['0.05']);
-      spawnSync('tmux', ['-L', socket, 'send-keys', '-t', 'b', 'Tab']);
+    // The neuron page open (tab pressed as soon as the dashboard shows) vs the training page: the
+    // page's data is computed on the UI thread within its frame budget, so training should not notice.
+    const long = join(work, 'long.yaml');
+    writeFileSync(
+      long,
+      'data:\n  synthetic:\n    samples: 200000\n    weights: [1, -1, 0.5, 0.25, -0.5, 2, 0, 1]\n    noise: 0.1\nlearning_rate: 0.05\nepochs: 4000\nengine: pass\n',
+    );
+    const onPage = (tab) => {
+      const out = join(work, `page-${tab}.jsonl`);
+      const socket = `bench-page-${process.pid}`;
+      execFileSync('tmux', [
+        '-L',
+        socket,
+        'new-session',
+        '-d',
+        '-s',
+        'b',
+        '-x',
+        '120',
+        '-y',
+        '40',
+        `${process.execPath} ${cli} run ${long} --out ${out} --pace max`,
+      ]);
+      const alive = () => spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'b'], { stdio: 'ignore' }).status === 0;
+      if (tab) {
+        while (alive() && !spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', 'b'], { encoding: 'utf8' }).stdout.includes('● running'))
+          execFileSync('sleep', ['0.05']);
+        spawnSync('tmux', ['-L', socket, 'send-keys', '-t', 'b', 'Tab']);
+      }
+      while (alive()) execFileSync('sleep', ['0.1']);
+      const lines = readFileSync(out, 'utf8').trim().split('\n');
+      return JSON.parse(lines[lines.length - 1]).elapsed_ms;
+    };
+    let neuronPage = Infinity;
+    let trainingPage = Infinity;
+    for (let round = 0; round < (quick ? 2 : 3); round++) {
+      trainingPage = Math.min(trainingPage, onPage(false));
+      neuronPage = Math.min(neuronPage, onPage(true));
     }
-    while (alive()) execFileSync('sleep', ['0.1']);
-    const lines = readFileSync(out, 'utf8').trim().split('\n');
-    return JSON.parse(lines[lines.length - 1]).elapsed_ms;
-  };
-  let neuronPage = Infinity;
-  let trainingPage = Infinity;
-  for (let round = 0; round < (quick ? 2 : 3); round++) {
-    trainingPage = Math.min(trainingPage, onPage(false));
-    neuronPage = Math.min(neuronPage, onPage(true));
+    row(
+      'training time: neuron page open vs training page, 200k × 8, 4000 full passes (tmux 120×40; ratio = multiple; target ≤ 1.05×)',
+      neuronPage,
+      trainingPage,
+      'ms',
+      'multiple',
+    );
+  } else {
+    process.stderr.write('  (tmux not installed: dashboard rows skipped)\n');
   }
-  row(
-    'training time: neuron page open vs training page, 200k × 8, 4000 full passes (tmux 120×40; ratio = multiple; target ≤ 1.05×)',
-    neuronPage,
-    trainingPage,
-    'ms',
-    'multiple',
-  );
-} else {
-  process.stderr.write('  (tmux not installed: dashboard rows skipped)\n');
 }
-process.stderr.write('neuron page:\n');
-{
+if (section('neuron page')) {
   // The neuron page's data (fit sample, gradient, kink counts, λmax/λmin of H) for one frame, against
   // one training epoch of the same rows; later frames reuse the page's gathered sample, as the dashboard does.
   for (const n of [N / 10, N]) {
@@ -574,8 +582,7 @@ if (!hasNumpy) process.stderr.write('numpy is not importable by python3: the num
 
 // Issue 17: every path a run takes reaches the fast kernels by chooseKernel's one rule, and loading
 // runs on threads. Last, as its loads fill the row arena (nothing is freed) that the rows above use.
-process.stderr.write('every path on the fast kernels:\n');
-{
+if (section('every path on the fast kernels')) {
   const n = N;
   const d = 16;
   const csv = join(work, 'big.csv'); // written by the CSV rows above: N rows × 17 columns
@@ -670,7 +677,7 @@ console.log(`\nneuron-tui bench on ${threads} cores, Node ${process.version} (ra
 console.log(table);
 // A full run is the README's table; only the text between its bench markers changes. A quick run
 // (smaller N) is not representative and leaves the README alone.
-if (!quick && !process.argv.includes('--no-readme')) {
+if (!quick && !only && !process.argv.includes('--no-readme')) {
   const readme = join(root, 'README.md');
   writeFileSync(readme, replaceSection(readFileSync(readme, 'utf8'), 'bench', table));
   process.stderr.write('README.md: the table between <!-- bench:start --> and <!-- bench:end --> is updated\n');
