@@ -665,6 +665,33 @@ if (section('every path on the fast kernels')) {
   row(`epoch at ${n} × ${d}: shuffled mini-batches of 4,096 vs full batch (ratio = multiple; target ≤ 2.0×)`, miniBatches, onSynthetic, 'ms', 'multiple');
 }
 
+// A config with thousands of unknown keys: every key is located, in time linear in the keys
+// (yaml's own duplicate-key check and a per-key search were quadratic: 10,000 keys took ~6 s).
+if (section('config checks')) {
+  const cli = join(root, 'dist/cli.js');
+  const config = (keys) => {
+    const file = join(work, `keys-${keys}.yaml`);
+    const lines = ['data: {synthetic: {samples: 100, weights: [1, 2]}}', 'learning_rate: 0.1', 'epochs: 5'];
+    for (let k = 0; k < keys; k++) lines.push(`unknown_key_${k}: 1`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const validate = (file) => () => {
+    const started = performance.now();
+    spawnSync(process.execPath, [cli, 'validate', file], { stdio: 'ignore' });
+    return performance.now() - started;
+  };
+  const many = validate(config(10_000));
+  const few = validate(config(100));
+  let manyMs = Infinity;
+  let fewMs = Infinity;
+  for (let round = 0; round < 3; round++) {
+    manyMs = Math.min(manyMs, many());
+    fewMs = Math.min(fewMs, few());
+  }
+  row('validate: 10,000 unknown keys vs 100 (ratio = multiple; whole process)', manyMs, fewMs, 'ms', 'multiple');
+}
+
 rmSync(work, { recursive: true, force: true });
 const widths = ['what', 'ours', 'theirs', 'ratio'].map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
 const line = (r) => `| ${['what', 'ours', 'theirs', 'ratio'].map((k, i) => r[k].padEnd(widths[i])).join(' | ')} |`;

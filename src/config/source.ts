@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
 import type { Problem } from '../errors.js';
 import type { KeyPath } from './keypath.js';
 
@@ -15,15 +15,17 @@ export interface Span {
 export class ConfigSource {
   readonly doc: Document;
   private readonly lines = new LineCounter();
+  private readonly keySpanCache = new WeakMap<YAMLMap, Map<string, Span>>();
 
   constructor(
     /** The path as the user wrote it: problems are reported with it. */
     readonly file: string,
     readonly text: string,
   ) {
-    // uniqueKeys: a duplicated key is an error, not a silent override.
+    // uniqueKeys off: yaml's own check compares each key with every earlier one (10,000 keys took
+    // seconds); a duplicated key is still an error, found in one pass by structureProblems.
     // merge: `<<: *base` merges a mapping's keys, as YAML 1.1 and most tools do.
-    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
+    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
   }
 
   /** The value at `path`, or the deepest ancestor that exists (e.g. `data: file.csv` for `data.path`). */
@@ -43,12 +45,22 @@ export class ConfigSource {
   /** The key `key` inside the mapping at `parent`, or that mapping when the key is absent. */
   keySpan(parent: KeyPath, key: string): Span {
     const map = parent.length === 0 ? this.doc.contents : this.doc.getIn(parent, true);
-    if (isMap(map)) {
-      const pair = map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
-      const span = pair && this.nodeSpan(pair.key);
-      if (span) return span;
+    return (isMap(map) && this.keySpans(map).get(key)) || this.valueSpan(parent);
+  }
+
+  /** Each key's span in one mapping, built once: a config with thousands of unknown keys stays linear. */
+  private keySpans(map: YAMLMap): Map<string, Span> {
+    let spans = this.keySpanCache.get(map);
+    if (!spans) {
+      spans = new Map();
+      for (const pair of map.items) {
+        const span = isPair(pair) && isScalar(pair.key) ? this.nodeSpan(pair.key) : undefined;
+        const key = span && String((pair.key as Scalar).value);
+        if (key !== undefined && span && !spans.has(key)) spans.set(key, span);
+      }
+      this.keySpanCache.set(map, spans);
     }
-    return this.valueSpan(parent);
+    return spans;
   }
 
   /** Where a mapping starts: for a missing key, point at the mapping that lacks it (its first key). */

@@ -111,6 +111,18 @@ export function overIndentedLine(text: string): { line: number; offset: number; 
 /** Nodes nested deeper than MAX_NESTING, and tags outside the core schema: found without recursion. */
 export function structureProblems(doc: Document, text: string): SyntaxProblem[] {
   const problems: SyntaxProblem[] = [];
+  let lineStarts: number[] | null = null;
+  const lineOf = (offset: number): number => {
+    lineStarts ??= [0, ...[...text.matchAll(/\n/g)].map((m) => m.index + 1)];
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
   const pending: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
   let deep = false;
   while (pending.length) {
@@ -135,7 +147,22 @@ export function structureProblems(doc: Document, text: string): SyntaxProblem[] 
         deep = true;
         continue;
       }
+      // A key written twice in one mapping: the second would silently win, so it is refused (by
+      // value, as YAML compares scalar keys: `1` and `"1"` differ). One pass with a set per mapping.
+      const seen = isMap(node) ? new Map<unknown, Node>() : null;
       for (const item of node.items) {
+        // Merge keys (`<<: *a` twice) may repeat: yaml gives them a symbol, not a string.
+        if (seen && isPair(item) && isScalar(item.key) && item.key.range && typeof item.key.value !== 'symbol') {
+          const earlier = seen.get(item.key.value);
+          if (earlier) {
+            const line = lineOf(earlier.range![0]);
+            problems.push({
+              offset: item.key.range[0],
+              end: item.key.range[1],
+              message: `\`${String(item.key.value)}\` is already set on line ${line} of this mapping; a key appears once: keep one of them`,
+            });
+          } else seen.set(item.key.value, item.key);
+        }
         if (isPair(item)) {
           pending.push({ node: item.value, depth: depth + 1 });
           if (!isScalar(item.key)) pending.push({ node: item.key, depth: depth + 1 });

@@ -194,9 +194,30 @@ describe('loadConfig', () => {
     });
   });
 
-  it('refuses duplicate keys', () => {
+  it('refuses duplicate keys, naming the line of the first one', () => {
     const [p] = problems('data: d.csv\nepochs: 5\nlearning_rate: 0.1\nepochs: 6\n');
     expect(p.where).toBe('c.yaml:4:1');
+    expect(p.message).toBe('`epochs` is already set on line 2 of this mapping; a key appears once: keep one of them');
+    const [nested] = problems(`${MINIMAL}init: {bias: 1, bias: 2}\n`);
+    expect(nested.message).toMatch(/^`bias` is already set on line \d+ of this mapping/);
+    // YAML compares keys by value: `1` and "1" are different keys; merge keys may repeat.
+    expect(
+      problems(`${MINIMAL}"1": a\n1: b\n`)
+        .map((q) => q.message)
+        .join(),
+    ).not.toMatch(/already set/);
+    expect(
+      problems(`${MINIMAL}m: &m {epochs: 5}\nn: &n {seed: 1}\nmerged:\n  <<: *m\n  <<: *n\n`)
+        .map((q) => q.message)
+        .join(),
+    ).not.toMatch(/already set/);
+  });
+
+  it('locates each of 5,000 unknown keys at its own line', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `unknown_${i}: 1`).join('\n');
+    const found = problems(`${MINIMAL}${keys}\n`);
+    expect(found.length).toBe(5000);
+    expect(found[4999].where).toBe(`c.yaml:${MINIMAL.split('\n').length + 4999}:1`);
   });
 
   it('treats __proto__ as an unknown key, not as a prototype', () => {
