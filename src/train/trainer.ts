@@ -5,9 +5,9 @@ import { chooseKernel } from '../neuron/choose.js';
 import type { Kernel } from '../neuron/kernel.js';
 import { norm } from '../neuron/norm.js';
 import { createOptimizer, type Optimizer } from '../neuron/optimizers.js';
-import { rowArray } from '../data/rows.js';
 import { ACTIVE, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
-import { rng, shuffleInPlace, type Rng } from '../random/rng.js';
+import { EpochShuffle } from '../random/permutation.js';
+import { generator } from '../random/rng.js';
 import { bestSoFar, type Best } from './best.js';
 import type { EndEvent, EpochEvent, StartEvent, Status } from './events.js';
 import { CONSTANT, Schedule } from './schedule.js';
@@ -103,10 +103,13 @@ export class Trainer {
   private readonly initialB: number;
   private readonly sst: number;
   private readonly validationSst: number;
-  private readonly order: Uint32Array | null;
-  /** Mini-batches: each batch's rows gathered in shuffled order, contiguous in the arena, so the kernel's SIMD pass reads them. */
-  private readonly batch: Rows | null;
-  private readonly shuffler: Rng;
+  /** One step per batch of `batch_size` rows, rather than one per epoch. */
+  private readonly miniBatch: boolean;
+  /**
+   * Shuffled mini-batches: each epoch's rows moved into one buffer in a fresh random order, so each
+   * batch is a contiguous slice that the kernel (SIMD where it pays) reads in place.
+   */
+  private readonly shuffle: EpochShuffle | null;
   private best: Best | null = null;
   /** The monitored loss that early stopping compares against (improvements by more than min_delta). */
   private bestForPatience = Infinity;
@@ -139,11 +142,8 @@ export class Trainer {
     this.initialB = this.b;
     this.sst = totalSumOfSquares(dataset.train.y, dataset.train.n);
     this.validationSst = dataset.validation ? totalSumOfSquares(dataset.validation.y, dataset.validation.n) : 0;
-    const miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
-    this.order = miniBatch ? new Uint32Array(dataset.train.n).map((_, i) => i) : null;
-    const size = miniBatch ? (config.batch_size as number) : 0;
-    this.batch = miniBatch ? { x: rowArray(size * d), y: rowArray(size), n: size } : null;
-    this.shuffler = rng(config.seed, 'shuffle');
+    this.miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
+    this.shuffle = this.miniBatch && config.shuffle ? new EpochShuffle(dataset.train, d, generator(config.seed, 'shuffle')) : null;
   }
 
   /** The parameters entering the latest epoch, where its loss and gradient were measured. Read only. */
@@ -207,7 +207,7 @@ export class Trainer {
     let gradNorm: number;
     let finite: boolean;
 
-    if (this.order === null) {
+    if (!this.miniBatch) {
       // Full batch: loss and gradient at the parameters entering the epoch, then one step.
       this.sums.fill(0);
       this.kernel(x, y, d, 0, n, this.w, this.b, this.sums);
@@ -218,23 +218,22 @@ export class Trainer {
       gradNorm = norm(this.dw, db);
     } else {
       // Mini-batches: one step per batch; the epoch reports row-weighted means over its batches.
-      if (this.config.shuffle) shuffleInPlace(this.order, this.shuffler);
+      const rows = this.shuffle?.next() ?? this.dataset.train;
       const size = this.config.batch_size as number;
       const meanDw = new Float64Array(d);
       let meanDb = 0;
       finite = true;
       for (let start = 0; start < n && finite; start += size) {
         const end = Math.min(n, start + size);
-        const rows = end - start;
-        this.gatherBatch(start, end);
+        const count = end - start;
         this.sums.fill(0);
-        this.kernel(this.batch!.x, this.batch!.y, d, 0, rows, this.w, this.b, this.sums);
+        this.kernel(rows.x, rows.y, d, start, end, this.w, this.b, this.sums);
         sse += this.sums[SSE];
         active += this.sums[ACTIVE];
-        const db = gradientFromSums(this.sums, rows, this.dw);
+        const db = gradientFromSums(this.sums, count, this.dw);
         finite = this.step(this.sums[SSE], db, lr);
-        for (let j = 0; j < d; j++) meanDw[j] += (rows / n) * this.dw[j];
-        meanDb += (rows / n) * db;
+        for (let j = 0; j < d; j++) meanDw[j] += (count / n) * this.dw[j];
+        meanDb += (count / n) * db;
       }
       gradNorm = norm(meanDw, meanDb);
     }
@@ -292,22 +291,6 @@ export class Trainer {
   }
 
   /**
-   * Copies rows order[start..end) into the batch buffer: the fused pass over it adds exactly what
-   * the reference's ordered pass (fusedPassOrdered) adds, in the same order.
-   */
-  private gatherBatch(start: number, end: number): void {
-    const { x, y } = this.dataset.train;
-    const d = this.dataset.d;
-    const order = this.order!;
-    const batch = this.batch!;
-    for (let k = start, to = 0; k < end; k++, to += d) {
-      const i = order[k];
-      batch.y[k - start] = y[i];
-      for (let j = 0, from = i * d; j < d; j++) batch.x[to + j] = x[from + j];
-    }
-  }
-
-  /**
    * After a divergence: a batch's loss was finite at the kept parameters, but the loss over all
    * training rows may not be. The run ends with the first of these whose training loss is finite:
    * the kept ones (always, for a full batch: its batch is every row), those entering the epoch,
@@ -332,7 +315,7 @@ export class Trainer {
       this.best = best;
       // Where it was measured: a full batch's training loss at the parameters entering the epoch;
       // val_loss after the epoch's steps; a mini-batch epoch's mean loss is credited to its end.
-      const measuredBefore = this.order === null && this.dataset.validation === null;
+      const measuredBefore = !this.miniBatch && this.dataset.validation === null;
       this.bestW.set(measuredBefore ? this.entering : this.w);
       this.bestB = measuredBefore ? this.enteringB : this.b;
     }

@@ -1,0 +1,220 @@
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import type { Rows } from '../data/dataset.js';
+import { arenaOf, rowArray } from '../memory/arena.js';
+import { PERMUTE_WASM_BASE64 } from './permute-wasm.js';
+
+/**
+ * A uniformly random permutation of rows, made so that moving the rows is cache friendly: the
+ * two-level method of Rao and Sandelius, as P. Sanders uses it for memory hierarchies ("Random
+ * permutations on distributed, external and hierarchical memory", IPL 67, 1998).
+ *
+ *   1. each row draws a bucket, uniform among m, independently;
+ *   2. each bucket's rows, kept in row order, are permuted by a uniform Fisher–Yates shuffle;
+ *   3. the permutation is the buckets' contents one after the other.
+ *
+ * Every permutation is equally likely: given the bucket sizes c_1..c_m, a permutation fixes which
+ * rows went to which bucket (probability m^−n) and the order inside each (Π 1/c_b!), and neither
+ * depends on the permutation. Moving rows by it takes two cache-friendly steps instead of n random
+ * reads from main memory (which are TLB and cache-miss bound): a scatter that reads the rows in
+ * order and writes m sequential streams, then a shuffle of each bucket, small enough for the cache.
+ *
+ * The draws (TwoLevelPermutation.draw) are a pure function of the generator's state; the indices
+ * (`order`) and the moved rows (`moveRows`) are two applications of the same draws.
+ */
+
+/** A bucket's index is one byte. */
+export const MAX_BUCKETS = 256;
+/** About this many bytes of rows per bucket, so that a bucket being shuffled stays in the L2 cache. */
+const BUCKET_BYTES = 256 * 1024;
+
+/** How many buckets `n` rows of `d` features are split into: 1 for small sets, at most MAX_BUCKETS. */
+export function bucketsFor(n: number, d: number): number {
+  return Math.max(1, Math.min(MAX_BUCKETS, Math.ceil((n * (d + 1) * 8) / BUCKET_BYTES)));
+}
+
+/** An array of `length` unsigned integers in the row arena, where the WebAssembly moves can read it. */
+function arenaInts<T extends Uint8Array | Uint32Array>(make: new (buffer: ArrayBufferLike, offset: number, length: number) => T, length: number): T {
+  const bytes = length * (make === (Uint8Array as unknown) ? 1 : 4);
+  const backing = rowArray(Math.max(1, Math.ceil(bytes / 8)));
+  return new make(backing.buffer, backing.byteOffset, length);
+}
+
+/** The draws of one two-level permutation of `n` rows into `m` buckets; draw() makes a fresh one. */
+export class TwoLevelPermutation {
+  /** The bucket of each row, in row order. */
+  readonly bucketOf: Uint8Array;
+  /** Bucket b holds positions starts[b] .. starts[b + 1) of the permutation. */
+  readonly starts: Uint32Array;
+  /**
+   * For position k of bucket b: the rank, among bucket b's rows in row order, of the row placed at
+   * k (so within[starts[b] .. starts[b + 1]) is a permutation of 0 .. c_b − 1).
+   */
+  readonly within: Uint32Array;
+
+  constructor(
+    readonly n: number,
+    readonly m: number,
+  ) {
+    if (!Number.isInteger(m) || m < 1 || m > MAX_BUCKETS) throw new RangeError(`buckets must be 1..${MAX_BUCKETS}, got ${m}`);
+    this.bucketOf = arenaInts(Uint8Array, n);
+    this.starts = new Uint32Array(m + 1);
+    this.within = arenaInts(Uint32Array, n);
+  }
+
+  /** Draws a new permutation from `gen` (advancing it): the same generator state gives the same permutation. */
+  draw(gen: RandomGenerator): this {
+    const { n, m, bucketOf, starts, within } = this;
+    starts.fill(0);
+    // Step 1: buckets uniform in [0, m). The base-m digits of one uniform integer in [0, m³) are
+    // three independent uniform digits: one draw gives three rows their buckets.
+    const cube = m * m * m;
+    for (let i = 0; i < n; i += 3) {
+      let v = uniformInt(gen, 0, cube - 1);
+      for (let k = i; k < i + 3 && k < n; k++) {
+        const b = v % m;
+        v = (v - b) / m;
+        bucketOf[k] = b;
+        starts[b + 1]++;
+      }
+    }
+    for (let b = 0; b < m; b++) starts[b + 1] += starts[b];
+    // Step 2: a Fisher–Yates shuffle of each bucket's ranks.
+    for (let b = 0; b < m; b++) {
+      const lo = starts[b];
+      const count = starts[b + 1] - lo;
+      for (let k = 0; k < count; k++) within[lo + k] = k;
+      for (let k = count - 1; k > 0; k--) {
+        const j = uniformInt(gen, 0, k);
+        const t = within[lo + k];
+        within[lo + k] = within[lo + j];
+        within[lo + j] = t;
+      }
+    }
+    return this;
+  }
+
+  /** The permutation as indices: order[k] is the row at position k. */
+  order(): Uint32Array {
+    const { n, m, bucketOf, starts, within } = this;
+    const members = new Uint32Array(n); // each bucket's rows in row order
+    const cursor = starts.slice(0, m);
+    for (let i = 0; i < n; i++) members[cursor[bucketOf[i]]++] = i;
+    const order = new Uint32Array(n);
+    for (let b = 0; b < m; b++) {
+      for (let k = starts[b]; k < starts[b + 1]; k++) order[k] = members[starts[b] + within[k]];
+    }
+    return order;
+  }
+
+  /** The most rows in one bucket. */
+  largestBucket(): number {
+    let largest = 0;
+    for (let b = 0; b < this.m; b++) largest = Math.max(largest, this.starts[b + 1] - this.starts[b]);
+    return largest;
+  }
+}
+
+interface Moves {
+  scatter(x: number, y: number, d: number, n: number, bucketOf: number, cursor: number, toX: number, toY: number): void;
+  gather(x: number, y: number, d: number, order: number, count: number, toX: number, toY: number): void;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, Moves | null>();
+
+/** The WebAssembly moves over `memory`, or null where this engine lacks WebAssembly SIMD. */
+function wasmMoves(memory: WebAssembly.Memory): Moves | null {
+  if (!instances.has(memory)) {
+    try {
+      const module = new WebAssembly.Module(Buffer.from(PERMUTE_WASM_BASE64, 'base64'));
+      instances.set(memory, new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Moves);
+    } catch {
+      instances.set(memory, null);
+    }
+  }
+  return instances.get(memory) ?? null;
+}
+
+/** Room for one bucket's rows while it is shuffled; moveRows grows it when a bucket is larger. */
+export class BucketScratch {
+  x = rowArray(0);
+  y = rowArray(0);
+  /** One u32 cursor per bucket, in the arena for the WebAssembly scatter. */
+  readonly cursor = arenaInts(Uint32Array, MAX_BUCKETS);
+
+  fit(rows: number, d: number): void {
+    if (this.y.length >= rows && this.x.length >= rows * d) return;
+    const room = Math.ceil(rows * 1.25) + 16; // the arena never frees: grow with slack, rarely
+    this.x = rowArray(room * d);
+    this.y = rowArray(room);
+  }
+}
+
+/**
+ * Moves the rows of `from` into `to` in the permutation's order: to's row k is from's row
+ * order[k] (x and y alike). `to` must not overlap `from`. In the arena the moves run in
+ * WebAssembly; elsewhere (rows beyond the arena) the same two steps run in JavaScript.
+ */
+export function moveRows(p: TwoLevelPermutation, from: Rows, to: Rows, d: number, scratch: BucketScratch): void {
+  const { n, m, bucketOf, starts, within } = p;
+  scratch.fit(p.largestBucket(), d);
+  const cursor = scratch.cursor;
+  cursor.set(starts.subarray(0, m));
+  // arenaOf asks only whether each view's buffer is the arena's: an empty view of each index array does.
+  const indices = [bucketOf, within, cursor].map((a) => new Float64Array(a.buffer, 0, 0));
+  const memory = arenaOf(from.x, from.y, to.x, to.y, scratch.x, scratch.y, ...indices);
+  const wasm = memory && wasmMoves(memory);
+  // Step 1: each row to the next free slot of its bucket.
+  if (wasm) wasm.scatter(from.x.byteOffset, from.y.byteOffset, d, n, bucketOf.byteOffset, cursor.byteOffset, to.x.byteOffset, to.y.byteOffset);
+  else {
+    for (let i = 0; i < n; i++) {
+      const t = cursor[bucketOf[i]]++;
+      to.y[t] = from.y[i];
+      for (let j = 0; j < d; j++) to.x[t * d + j] = from.x[i * d + j];
+    }
+  }
+  // Step 2: each bucket, copied aside while in the cache, comes back in its shuffled order.
+  for (let b = 0; b < m; b++) {
+    const lo = starts[b];
+    const count = starts[b + 1] - lo;
+    if (count < 2) continue;
+    scratch.x.set(to.x.subarray(lo * d, (lo + count) * d));
+    scratch.y.set(to.y.subarray(lo, lo + count));
+    if (wasm)
+      wasm.gather(scratch.x.byteOffset, scratch.y.byteOffset, d, within.byteOffset + 4 * lo, count, to.x.byteOffset + 8 * lo * d, to.y.byteOffset + 8 * lo);
+    else {
+      for (let k = 0; k < count; k++) {
+        const r = within[lo + k];
+        to.y[lo + k] = scratch.y[r];
+        for (let j = 0; j < d; j++) to.x[(lo + k) * d + j] = scratch.x[r * d + j];
+      }
+    }
+  }
+}
+
+/**
+ * The rows of each epoch in a fresh uniformly random order, in one buffer of their own (one extra
+ * copy of the rows), so that a mini-batch is a contiguous slice the kernel reads where it is.
+ */
+export class EpochShuffle {
+  /** The latest epoch's rows. */
+  readonly rows: Rows;
+  private readonly permutation: TwoLevelPermutation;
+  private readonly scratch = new BucketScratch();
+
+  constructor(
+    private readonly from: Rows,
+    private readonly d: number,
+    private readonly gen: RandomGenerator,
+    buckets = bucketsFor(from.n, d),
+  ) {
+    this.rows = { x: rowArray(from.n * d), y: rowArray(from.n), n: from.n };
+    this.permutation = new TwoLevelPermutation(from.n, buckets);
+  }
+
+  /** Draws the next epoch's permutation and moves the rows into `rows` in its order. */
+  next(): Rows {
+    moveRows(this.permutation.draw(this.gen), this.from, this.rows, this.d, this.scratch);
+    return this.rows;
+  }
+}
