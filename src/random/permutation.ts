@@ -23,6 +23,8 @@ import { PERMUTE_WASM_BASE64 } from './permute-wasm.js';
  * (`order`) and the moved rows (`moveRows`) are two applications of the same draws.
  */
 
+/** Fisher–Yates steps below this k draw two at a time: (k + 1)·k stays below 2^31, int32 arithmetic. */
+const PAIRED_BELOW = 46_340;
 /** A bucket's index is one byte. */
 export const MAX_BUCKETS = 256;
 /** About this many bytes of rows per bucket, so that a bucket being shuffled stays in the L2 cache. */
@@ -67,28 +69,35 @@ export class TwoLevelPermutation {
     const { n, m, bucketOf, starts, within } = this;
     starts.fill(0);
     // Step 1: buckets uniform in [0, m). The base-m digits of one uniform integer in [0, m³) are
-    // three independent uniform digits: one draw gives three rows their buckets.
+    // three independent uniform digits: one draw gives three rows their buckets. (m³ ≤ 2^24: the
+    // digits come out of int32 arithmetic, not the slow floating-point remainder.)
     const cube = m * m * m;
     for (let i = 0; i < n; i += 3) {
-      let v = uniformInt(gen, 0, cube - 1);
+      let v = uniformInt(gen, 0, cube - 1) | 0;
       for (let k = i; k < i + 3 && k < n; k++) {
         const b = v % m;
-        v = (v - b) / m;
+        v = (v / m) | 0;
         bucketOf[k] = b;
         starts[b + 1]++;
       }
     }
     for (let b = 0; b < m; b++) starts[b + 1] += starts[b];
-    // Step 2: a Fisher–Yates shuffle of each bucket's ranks.
+    // Step 2: a Fisher–Yates shuffle of each bucket's ranks, two steps per draw where the two
+    // ranges' product fits: v uniform in [0, (k+1)·k) gives j = v mod (k+1) uniform in [0, k] and,
+    // independent of it, ⌊v/(k+1)⌋ uniform in [0, k−1], the next step's j.
     for (let b = 0; b < m; b++) {
       const lo = starts[b];
       const count = starts[b + 1] - lo;
       for (let k = 0; k < count; k++) within[lo + k] = k;
-      for (let k = count - 1; k > 0; k--) {
-        const j = uniformInt(gen, 0, k);
-        const t = within[lo + k];
-        within[lo + k] = within[lo + j];
-        within[lo + j] = t;
+      for (let k = count - 1; k > 0;) {
+        let v = k < PAIRED_BELOW && k > 1 ? uniformInt(gen, 0, (k + 1) * k - 1) | 0 : uniformInt(gen, 0, k);
+        for (const last = k > 1 && k < PAIRED_BELOW ? k - 2 : k - 1; k > last; k--) {
+          const j = v % (k + 1);
+          v = (v / (k + 1)) | 0;
+          const t = within[lo + k];
+          within[lo + k] = within[lo + j];
+          within[lo + j] = t;
+        }
       }
     }
     return this;
@@ -135,72 +144,46 @@ function wasmMoves(memory: WebAssembly.Memory): Moves | null {
   return instances.get(memory) ?? null;
 }
 
-/** Room for one bucket's rows while it is shuffled; moveRows grows it when a bucket is larger. */
-export class BucketScratch {
+/** Rows in the arena, reallocated larger (with slack: the arena never frees) when asked for more. */
+class RowBuffer {
   x = rowArray(0);
   y = rowArray(0);
-  /** One u32 cursor per bucket, in the arena for the WebAssembly scatter. */
-  readonly cursor = arenaInts(Uint32Array, MAX_BUCKETS);
 
   fit(rows: number, d: number): void {
-    if (this.y.length >= rows && this.x.length >= rows * d) return;
-    const room = Math.ceil(rows * 1.25) + 16; // the arena never frees: grow with slack, rarely
+    if (this.y.length >= rows) return;
+    const room = Math.ceil(rows * 1.25) + 16;
     this.x = rowArray(room * d);
     this.y = rowArray(room);
   }
 }
 
-/**
- * Moves the rows of `from` into `to` in the permutation's order: to's row k is from's row
- * order[k] (x and y alike). `to` must not overlap `from`. In the arena the moves run in
- * WebAssembly; elsewhere (rows beyond the arena) the same two steps run in JavaScript.
- */
-export function moveRows(p: TwoLevelPermutation, from: Rows, to: Rows, d: number, scratch: BucketScratch): void {
-  const { n, m, bucketOf, starts, within } = p;
-  scratch.fit(p.largestBucket(), d);
-  const cursor = scratch.cursor;
-  cursor.set(starts.subarray(0, m));
-  // arenaOf asks only whether each view's buffer is the arena's: an empty view of each index array does.
-  const indices = [bucketOf, within, cursor].map((a) => new Float64Array(a.buffer, 0, 0));
-  const memory = arenaOf(from.x, from.y, to.x, to.y, scratch.x, scratch.y, ...indices);
-  const wasm = memory && wasmMoves(memory);
-  // Step 1: each row to the next free slot of its bucket.
-  if (wasm) wasm.scatter(from.x.byteOffset, from.y.byteOffset, d, n, bucketOf.byteOffset, cursor.byteOffset, to.x.byteOffset, to.y.byteOffset);
-  else {
-    for (let i = 0; i < n; i++) {
-      const t = cursor[bucketOf[i]]++;
-      to.y[t] = from.y[i];
-      for (let j = 0; j < d; j++) to.x[t * d + j] = from.x[i * d + j];
-    }
-  }
-  // Step 2: each bucket, copied aside while in the cache, comes back in its shuffled order.
-  for (let b = 0; b < m; b++) {
-    const lo = starts[b];
-    const count = starts[b + 1] - lo;
-    if (count < 2) continue;
-    scratch.x.set(to.x.subarray(lo * d, (lo + count) * d));
-    scratch.y.set(to.y.subarray(lo, lo + count));
-    if (wasm)
-      wasm.gather(scratch.x.byteOffset, scratch.y.byteOffset, d, within.byteOffset + 4 * lo, count, to.x.byteOffset + 8 * lo * d, to.y.byteOffset + 8 * lo);
-    else {
-      for (let k = 0; k < count; k++) {
-        const r = within[lo + k];
-        to.y[lo + k] = scratch.y[r];
-        for (let j = 0; j < d; j++) to.x[(lo + k) * d + j] = scratch.x[r * d + j];
-      }
-    }
-  }
+/** One mini-batch: rows start .. end of x and y (row-major, d features). */
+export interface Batch {
+  x: Float64Array;
+  y: Float64Array;
+  start: number;
+  end: number;
 }
 
 /**
- * The rows of each epoch in a fresh uniformly random order, in one buffer of their own (one extra
- * copy of the rows), so that a mini-batch is a contiguous slice the kernel reads where it is.
+ * Shuffled mini-batches: each epoch, all rows in a fresh uniformly random order, batch after batch,
+ * each batch contiguous so that the kernel (SIMD where it pays) reads it in place.
+ *
+ * The rows are scattered to their buckets in a buffer of their own (one extra copy of the rows);
+ * then bucket after bucket is copied aside (a sequential read) and gathered in its shuffled order
+ * into a small staging buffer, from which the batches are read while they are still in the cache.
+ * In the arena the moves run in WebAssembly (permute.wat); elsewhere the same steps in JavaScript.
  */
-export class EpochShuffle {
-  /** The latest epoch's rows. */
-  readonly rows: Rows;
+export class ShuffledBatches {
   private readonly permutation: TwoLevelPermutation;
-  private readonly scratch = new BucketScratch();
+  /** The rows, bucket after bucket (each bucket's rows in row order). */
+  private readonly buckets: Rows;
+  /** One bucket, copied aside. */
+  private readonly aside = new RowBuffer();
+  /** Gathered rows not yet handed out as a batch, and room for the next bucket. */
+  private readonly staging = new RowBuffer();
+  /** Per bucket, its next free row in `buckets`, for the WebAssembly scatter. */
+  private readonly cursor = arenaInts(Uint32Array, MAX_BUCKETS);
 
   constructor(
     private readonly from: Rows,
@@ -208,13 +191,72 @@ export class EpochShuffle {
     private readonly gen: RandomGenerator,
     buckets = bucketsFor(from.n, d),
   ) {
-    this.rows = { x: rowArray(from.n * d), y: rowArray(from.n), n: from.n };
     this.permutation = new TwoLevelPermutation(from.n, buckets);
+    this.buckets = { x: rowArray(from.n * d), y: rowArray(from.n), n: from.n };
   }
 
-  /** Draws the next epoch's permutation and moves the rows into `rows` in its order. */
-  next(): Rows {
-    moveRows(this.permutation.draw(this.gen), this.from, this.rows, this.d, this.scratch);
-    return this.rows;
+  /**
+   * Draws the epoch's permutation and yields its batches of `size` rows (the last may be shorter):
+   * rows order[0 .. size), order[size .. 2·size), ... A batch is valid until the next is asked for.
+   */
+  *epoch(size: number): Generator<Batch> {
+    const { from, buckets, aside, staging, cursor, d } = this;
+    const p = this.permutation.draw(this.gen);
+    const { n, m, bucketOf, starts, within } = p;
+    const largest = p.largestBucket();
+    aside.fit(largest, d);
+    staging.fit(size + largest, d);
+    // arenaOf asks only whether each view's buffer is the arena's: an empty view of each index array does.
+    const indices = [bucketOf, within, cursor].map((a) => new Float64Array(a.buffer, 0, 0));
+    const memory = arenaOf(from.x, from.y, buckets.x, buckets.y, aside.x, aside.y, staging.x, staging.y, ...indices);
+    const wasm = memory && wasmMoves(memory);
+
+    // Step 1: each row to the next free row of its bucket.
+    cursor.set(starts.subarray(0, m));
+    if (wasm) wasm.scatter(from.x.byteOffset, from.y.byteOffset, d, n, bucketOf.byteOffset, cursor.byteOffset, buckets.x.byteOffset, buckets.y.byteOffset);
+    else {
+      for (let i = 0; i < n; i++) {
+        const t = cursor[bucketOf[i]]++;
+        buckets.y[t] = from.y[i];
+        for (let j = 0; j < d; j++) buckets.x[t * d + j] = from.x[i * d + j];
+      }
+    }
+
+    // Step 2: each bucket in its shuffled order, appended to the staging rows; whole batches out.
+    let first = 0; // the first staged row not yet handed out
+    let filled = 0;
+    for (let b = 0; b < m; b++) {
+      const lo = starts[b];
+      const count = starts[b + 1] - lo;
+      if (filled + count > staging.y.length) {
+        // fewer than `size` rows are left over: move them to the front
+        staging.x.copyWithin(0, first * d, filled * d);
+        staging.y.copyWithin(0, first, filled);
+        filled -= first;
+        first = 0;
+      }
+      aside.x.set(buckets.x.subarray(lo * d, (lo + count) * d));
+      aside.y.set(buckets.y.subarray(lo, lo + count));
+      if (wasm)
+        wasm.gather(
+          aside.x.byteOffset,
+          aside.y.byteOffset,
+          d,
+          within.byteOffset + 4 * lo,
+          count,
+          staging.x.byteOffset + 8 * filled * d,
+          staging.y.byteOffset + 8 * filled,
+        );
+      else {
+        for (let k = 0; k < count; k++) {
+          const r = within[lo + k];
+          staging.y[filled + k] = aside.y[r];
+          for (let j = 0; j < d; j++) staging.x[(filled + k) * d + j] = aside.x[r * d + j];
+        }
+      }
+      filled += count;
+      for (; filled - first >= size; first += size) yield { x: staging.x, y: staging.y, start: first, end: first + size };
+    }
+    if (filled > first) yield { x: staging.x, y: staging.y, start: first, end: filled };
   }
 }

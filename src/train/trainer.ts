@@ -6,7 +6,7 @@ import type { Kernel } from '../neuron/kernel.js';
 import { norm } from '../neuron/norm.js';
 import { createOptimizer, type Optimizer } from '../neuron/optimizers.js';
 import { ACTIVE, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
-import { EpochShuffle } from '../random/permutation.js';
+import { ShuffledBatches, type Batch } from '../random/permutation.js';
 import { generator } from '../random/rng.js';
 import { bestSoFar, type Best } from './best.js';
 import type { EndEvent, EpochEvent, StartEvent, Status } from './events.js';
@@ -38,6 +38,11 @@ function sameParameters(w: Float64Array, b: number, w0: Float64Array, b0: number
   if (b !== b0) return false;
   for (let j = 0; j < w.length; j++) if (w[j] !== w0[j]) return false;
   return true;
+}
+
+/** Batches without shuffling: rows [0, size), [size, 2·size), ... read where they are. */
+function* inRowOrder(x: Float64Array, y: Float64Array, n: number, size: number): Generator<Batch> {
+  for (let start = 0; start < n; start += size) yield { x, y, start, end: Math.min(n, start + size) };
 }
 
 /** SST = Σ(y − ȳ)² of a row set, two-pass so that constant targets give exactly 0. */
@@ -105,11 +110,8 @@ export class Trainer {
   private readonly validationSst: number;
   /** One step per batch of `batch_size` rows, rather than one per epoch. */
   private readonly miniBatch: boolean;
-  /**
-   * Shuffled mini-batches: each epoch's rows moved into one buffer in a fresh random order, so each
-   * batch is a contiguous slice that the kernel (SIMD where it pays) reads in place.
-   */
-  private readonly shuffle: EpochShuffle | null;
+  /** Shuffled mini-batches: each epoch's rows in a fresh random order, each batch contiguous for the kernel. */
+  private readonly shuffled: ShuffledBatches | null;
   private best: Best | null = null;
   /** The monitored loss that early stopping compares against (improvements by more than min_delta). */
   private bestForPatience = Infinity;
@@ -143,7 +145,7 @@ export class Trainer {
     this.sst = totalSumOfSquares(dataset.train.y, dataset.train.n);
     this.validationSst = dataset.validation ? totalSumOfSquares(dataset.validation.y, dataset.validation.n) : 0;
     this.miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
-    this.shuffle = this.miniBatch && config.shuffle ? new EpochShuffle(dataset.train, d, generator(config.seed, 'shuffle')) : null;
+    this.shuffled = this.miniBatch && config.shuffle ? new ShuffledBatches(dataset.train, d, generator(config.seed, 'shuffle')) : null;
   }
 
   /** The parameters entering the latest epoch, where its loss and gradient were measured. Read only. */
@@ -218,22 +220,21 @@ export class Trainer {
       gradNorm = norm(this.dw, db);
     } else {
       // Mini-batches: one step per batch; the epoch reports row-weighted means over its batches.
-      const rows = this.shuffle?.next() ?? this.dataset.train;
       const size = this.config.batch_size as number;
       const meanDw = new Float64Array(d);
       let meanDb = 0;
       finite = true;
-      for (let start = 0; start < n && finite; start += size) {
-        const end = Math.min(n, start + size);
-        const count = end - start;
+      for (const batch of this.shuffled?.epoch(size) ?? inRowOrder(x, y, n, size)) {
+        const count = batch.end - batch.start;
         this.sums.fill(0);
-        this.kernel(rows.x, rows.y, d, start, end, this.w, this.b, this.sums);
+        this.kernel(batch.x, batch.y, d, batch.start, batch.end, this.w, this.b, this.sums);
         sse += this.sums[SSE];
         active += this.sums[ACTIVE];
         const db = gradientFromSums(this.sums, count, this.dw);
         finite = this.step(this.sums[SSE], db, lr);
         for (let j = 0; j < d; j++) meanDw[j] += (count / n) * this.dw[j];
         meanDb += (count / n) * db;
+        if (!finite) break;
       }
       gradNorm = norm(meanDw, meanDb);
     }
