@@ -87,6 +87,11 @@ function epochMs(kernel, n, d, { x, y, w }, repeats = 7) {
   });
 }
 
+/** A Dataset of rows already made, with features named x1..xd. */
+function benchDataset(d, train, validation = null) {
+  return { source: 'bench', features: [...Array(d).keys()].map((j) => `x${j + 1}`), target: 'y', d, train, validation, skipped: 0, standardization: null };
+}
+
 /** A trainer on `set` as a run makes it (chooseKernel's kernel, `batch` rows per step), for timing its epochs; its kernel goes in `kernels` to be closed. */
 function epochTrainer(set, batch, shuffle, kernels) {
   const kernel = P.chooseKernel(set, { batchSize: batch, threads, engine: 'pass' });
@@ -639,16 +644,7 @@ if (section('every path on the fast kernels')) {
   // The rows of the epoch rows below (the generator as users get it: one seeded stream, on one thread).
   const synthetic = P.syntheticRows({ samples: n, weights: Array.from({ length: d }, (_, j) => Math.cos(j)), bias: 0.1, noise: 0.1 }, 1);
 
-  const dataset = (train, validation = null) => ({
-    source: 'bench',
-    features: [...Array(d).keys()].map((j) => `x${j + 1}`),
-    target: 'y',
-    d,
-    train,
-    validation,
-    skipped: 0,
-    standardization: null,
-  });
+  const dataset = (train, validation = null) => benchDataset(d, train, validation);
   const kernels = [];
   const trainer = (set, batch) => epochTrainer(set, batch, true, kernels);
   const all = { x: synthetic.x, y: synthetic.y, n };
@@ -674,16 +670,7 @@ if (section('shuffled mini-batches')) {
   const n = N;
   const d = 16;
   const { x, y } = data(n, d);
-  const set = {
-    source: 'bench',
-    features: [...Array(d).keys()].map((j) => `x${j + 1}`),
-    target: 'y',
-    d,
-    train: { x, y, n },
-    validation: null,
-    skipped: 0,
-    standardization: null,
-  };
+  const set = benchDataset(d, { x, y, n });
   const kernels = [];
   const [full, shuffled, inOrder] = sideBySide([
     epochTrainer(set, 'full', true, kernels),
