@@ -155,7 +155,7 @@ describe('mini-batches', () => {
   };
   const reference = referenceEpoch(train, Float64Array.from(init.weights), init.bias, 0.05, 5);
 
-  it('moved into the epoch buffer, the plain kernel gives the reference ordered pass bit for bit', () => {
+  it('gathered into a buffer, the plain kernel gives the reference ordered pass bit for bit', () => {
     const plain = run();
     expect(Array.from(plain.w)).toEqual(Array.from(reference.w));
     expect(plain.b).toBe(reference.b);

@@ -3,6 +3,7 @@ import type { RunConfig } from '../../src/config/types.js';
 import type { Rows } from '../../src/data/dataset.js';
 import { rowArray } from '../../src/data/rows.js';
 import { chooseKernel, type ChosenKernel } from '../../src/neuron/choose.js';
+import { PARALLEL_MIN_CELLS } from '../../src/neuron/parallel.js';
 import { bucketsFor, TwoLevelPermutation } from '../../src/random/permutation.js';
 import { generator, rng } from '../../src/random/rng.js';
 import type { EpochEvent } from '../../src/train/events.js';
@@ -156,6 +157,27 @@ describe('shuffled mini-batches agree with the formulas over x[order[k]]', () =>
   });
 });
 
+describe('mini-batches without shuffle', () => {
+  it('read in place, give bit for bit what a copy of each batch in its own buffer gave (the path before)', () => {
+    const d = 16;
+    const train = makeRows(6000, d, 8, true);
+    const data = dataset(train, d);
+    const chosen = chooseKernel(data, { batchSize: 700, threads: 2, engine: 'pass' });
+    kernels.push(chosen);
+    const batch = { x: rowArray(700 * d), y: rowArray(700) };
+    // The same kernel, handed each batch copied to the start of a buffer of its own.
+    const copying: typeof chosen.pass = (x, y, dd, start, end, w, b, out) => {
+      batch.x.set(x.subarray(start * dd, end * dd));
+      batch.y.set(y.subarray(start, end));
+      chosen.pass(batch.x, batch.y, dd, 0, end - start, w, b, out);
+    };
+    const c = config({ batch_size: 700, shuffle: false, learning_rate: 0.01, init: { weights: new Array<number>(d).fill(0.05), bias: 0.3 } });
+    const inPlace = runEpochs(new Trainer(c, data, { clock: () => 0, kernel: chosen.pass }), 3);
+    expect(chosen.latest()).toEqual({ simd: true, threads: 1 });
+    expect(runEpochs(new Trainer(c, data, { clock: () => 0, kernel: copying }), 3)).toEqual(inPlace);
+  });
+});
+
 describe('shuffled mini-batches are deterministic', () => {
   const d = 16;
   const train = makeRows(9000, d, 5, true);
@@ -175,5 +197,24 @@ describe('shuffled mini-batches are deterministic', () => {
 
   it('the same epochs whatever the thread count', () => {
     expect(run(4, 1)).toEqual(run(4, 2));
+  });
+
+  it('batches long enough for threads agree with one thread to 1e-12 (same order, sums split by thread)', () => {
+    const size = PARALLEL_MIN_CELLS / d; // the first batch runs on two threads, the last (shorter) one on one
+    const big = dataset(makeRows(size + 3000, d, 6, true), d);
+    const c = config({ batch_size: size, seed: 9, learning_rate: 0.05, init: { weights: new Array<number>(d).fill(0.1), bias: 0.1 } });
+    const epochsOn = (threads: number) => {
+      const chosen = chooseKernel(big, { batchSize: size, threads, engine: 'pass' });
+      kernels.push(chosen);
+      expect(chosen.mode).toBe(threads > 1 ? 'threads' : 'simd');
+      return runEpochs(new Trainer(c, big, { clock: () => 0, kernel: chosen.pass }), 2);
+    };
+    const one = epochsOn(1);
+    const two = epochsOn(2);
+    for (let e = 0; e < 2; e++) {
+      expectRelative(two[e].event.loss, one[e].event.loss);
+      expect(two[e].event.active_ratio).toBe(one[e].event.active_ratio);
+      for (let j = 0; j < d; j++) expectRelative(two[e].w[j], one[e].w[j], 0.1);
+    }
   });
 });
