@@ -20,7 +20,8 @@ import { PERMUTE_WASM_BASE64 } from './permute-wasm.js';
  * order and writes m sequential streams, then a shuffle of each bucket, small enough for the cache.
  *
  * The draws (TwoLevelPermutation.draw) are a pure function of the generator's state; the indices
- * (`order`) and the moved rows (`moveRows`) are two applications of the same draws.
+ * (`order()`, for tests and references) and the moved rows (ShuffledBatches) are two applications
+ * of the same draws.
  */
 
 /** Fisher–Yates steps below this k draw two at a time: (k + 1)·k stays below 2^31, int32 arithmetic. */
