@@ -108,7 +108,7 @@ function epochTrainer(set, batch, shuffle, kernels) {
     log_every: 1,
     engine: 'pass',
   };
-  return new P.Trainer(config, set, { clock: () => performance.now(), kernel: kernel.pass });
+  return new P.Trainer(config, set, { clock: () => performance.now(), kernel: kernel.pass, threads });
 }
 
 /** Best epoch time of each trainer, taking turns epoch by epoch. */

@@ -2,7 +2,7 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import type { Rows } from '../data/dataset.js';
 import { arenaOf, rowArray } from '../memory/arena.js';
-import { PERMUTE_WASM_BASE64 } from './permute-wasm.js';
+import { ScatterThread, wasmMoves, type Moves } from './moves.js';
 
 /**
  * A uniformly random permutation of rows, made so that moving the rows is cache friendly: the
@@ -125,26 +125,6 @@ export class TwoLevelPermutation {
   }
 }
 
-interface Moves {
-  scatter(x: number, y: number, d: number, n: number, bucketOf: number, cursor: number, toX: number, toY: number): void;
-  gather(x: number, y: number, d: number, order: number, count: number, toX: number, toY: number): void;
-}
-
-const instances = new WeakMap<WebAssembly.Memory, Moves | null>();
-
-/** The WebAssembly moves over `memory`, or null where this engine lacks WebAssembly SIMD. */
-function wasmMoves(memory: WebAssembly.Memory): Moves | null {
-  if (!instances.has(memory)) {
-    try {
-      const module = new WebAssembly.Module(Buffer.from(PERMUTE_WASM_BASE64, 'base64'));
-      instances.set(memory, new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Moves);
-    } catch {
-      instances.set(memory, null);
-    }
-  }
-  return instances.get(memory) ?? null;
-}
-
 /** Rows in the arena, reallocated larger (with slack: the arena never frees) when asked for more. */
 class RowBuffer {
   x = rowArray(0);
@@ -166,6 +146,29 @@ export interface Batch {
   end: number;
 }
 
+/** An epoch's permutation, and the rows scattered to its buckets (each bucket's rows in row order). */
+interface Scattered {
+  p: TwoLevelPermutation;
+  buckets: Rows;
+  /** Per bucket, its next free row in `buckets`, for the WebAssembly scatter. */
+  cursor: Uint32Array;
+}
+
+/** Below this many cells (rows × (features + 1)) a helper thread is not worth starting for the moves. */
+export const HELPER_MIN_CELLS = 1 << 21;
+
+export interface ShuffleOptions {
+  /** How many buckets (default: bucketsFor). */
+  buckets?: number;
+  /** May a second thread move the next epoch's rows while this epoch trains? Used for rows in the arena, at least HELPER_MIN_CELLS of them. */
+  helper?: boolean;
+}
+
+/** An empty Float64Array over each array's buffer: arenaOf asks only whether a view's buffer is the arena's. */
+function views(...arrays: ArrayBufferView[]): Float64Array[] {
+  return arrays.map((a) => new Float64Array(a.buffer, 0, 0));
+}
+
 /**
  * Shuffled mini-batches: each epoch, all rows in a fresh uniformly random order, batch after batch,
  * each batch contiguous so that the kernel (SIMD where it pays) reads it in place.
@@ -174,45 +177,64 @@ export interface Batch {
  * then bucket after bucket is copied aside (a sequential read) and gathered in its shuffled order
  * into a small staging buffer, from which the batches are read while they are still in the cache.
  * In the arena the moves run in WebAssembly (permute.wat); elsewhere the same steps in JavaScript.
+ *
+ * With a helper thread, the next epoch's permutation is drawn at the start of this one (the draws
+ * come in the same sequence, so the epochs are the same) and its scatter runs on the helper, into
+ * a second buffer (a second copy of the rows), while this epoch's batches train.
  */
 export class ShuffledBatches {
-  private readonly permutation: TwoLevelPermutation;
-  /** The rows, bucket after bucket (each bucket's rows in row order). */
-  private readonly buckets: Rows;
+  /** This epoch's, then (with a helper) the next one's. */
+  private readonly scattered: Scattered[];
+  private readonly helper: ScatterThread | null;
+  /** Has the helper been given the next epoch's scatter? */
+  private ahead = false;
   /** One bucket, copied aside. */
   private readonly aside = new RowBuffer();
   /** Gathered rows not yet handed out as a batch, and room for the next bucket. */
   private readonly staging = new RowBuffer();
-  /** Per bucket, its next free row in `buckets`, for the WebAssembly scatter. */
-  private readonly cursor = arenaInts(Uint32Array, MAX_BUCKETS);
 
   constructor(
     private readonly from: Rows,
     private readonly d: number,
     private readonly gen: RandomGenerator,
-    buckets = bucketsFor(from.n, d),
+    options: ShuffleOptions = {},
   ) {
-    this.permutation = new TwoLevelPermutation(from.n, buckets);
-    this.buckets = { x: rowArray(from.n * d), y: rowArray(from.n), n: from.n };
+    const m = options.buckets ?? bucketsFor(from.n, d);
+    const slot = (): Scattered => ({
+      p: new TwoLevelPermutation(from.n, m),
+      buckets: { x: rowArray(from.n * d), y: rowArray(from.n), n: from.n },
+      cursor: arenaInts(Uint32Array, MAX_BUCKETS),
+    });
+    this.scattered = [slot()];
+    const arena = (s: Scattered) => arenaOf(from.x, from.y, s.buckets.x, s.buckets.y, ...views(s.p.bucketOf, s.cursor));
+    const memory = options.helper && from.n * (d + 1) >= HELPER_MIN_CELLS ? arena(this.scattered[0]) : null;
+    let helper = memory && ScatterThread.start(memory);
+    if (helper) {
+      this.scattered.push(slot());
+      if (arena(this.scattered[1]) !== memory) {
+        helper.close();
+        helper = null;
+        this.scattered.pop();
+      }
+    }
+    this.helper = helper;
   }
 
-  /**
-   * Draws the epoch's permutation and yields its batches of `size` rows (the last may be shorter):
-   * rows order[0 .. size), order[size .. 2·size), ... A batch is valid until the next is asked for.
-   */
-  *epoch(size: number): Generator<Batch> {
-    const { from, buckets, aside, staging, cursor, d } = this;
-    const p = this.permutation.draw(this.gen);
-    const { n, m, bucketOf, starts, within } = p;
-    const largest = p.largestBucket();
-    aside.fit(largest, d);
-    staging.fit(size + largest, d);
-    // arenaOf asks only whether each view's buffer is the arena's: an empty view of each index array does.
-    const indices = [bucketOf, within, cursor].map((a) => new Float64Array(a.buffer, 0, 0));
-    const memory = arenaOf(from.x, from.y, buckets.x, buckets.y, aside.x, aside.y, staging.x, staging.y, ...indices);
-    const wasm = memory && wasmMoves(memory);
+  /** Does a helper thread move the next epoch's rows? (Tests and the bench.) */
+  get helped(): boolean {
+    return this.helper !== null;
+  }
 
-    // Step 1: each row to the next free row of its bucket.
+  /** Stops the helper thread, if there is one. */
+  close(): void {
+    this.helper?.close();
+  }
+
+  /** Step 1 of the move: each row of `from` to the next free row of its bucket, here or on the helper. */
+  private scatter(s: Scattered, wasm: Moves | ScatterThread | null): void {
+    const { from, d } = this;
+    const { n, m, bucketOf, starts } = s.p;
+    const { buckets, cursor } = s;
     cursor.set(starts.subarray(0, m));
     if (wasm) wasm.scatter(from.x.byteOffset, from.y.byteOffset, d, n, bucketOf.byteOffset, cursor.byteOffset, buckets.x.byteOffset, buckets.y.byteOffset);
     else {
@@ -222,6 +244,44 @@ export class ShuffledBatches {
         for (let j = 0; j < d; j++) buckets.x[t * d + j] = from.x[i * d + j];
       }
     }
+  }
+
+  /**
+   * The epoch's batches of `size` rows (the last may be shorter), in a newly drawn order: rows
+   * order[0 .. size), order[size .. 2·size), ... A batch is valid until the next is asked for.
+   */
+  *epoch(size: number): Generator<Batch> {
+    const { from, aside, staging, d, helper } = this;
+    if (this.ahead) {
+      helper!.wait();
+      this.scattered.reverse();
+    }
+    const current = this.scattered[0];
+    const { m, starts, within } = this.ahead ? current.p : current.p.draw(this.gen);
+    const largest = current.p.largestBucket();
+    aside.fit(largest, d);
+    staging.fit(size + largest, d);
+    const memory = arenaOf(
+      from.x,
+      from.y,
+      current.buckets.x,
+      current.buckets.y,
+      aside.x,
+      aside.y,
+      staging.x,
+      staging.y,
+      ...views(current.p.bucketOf, within, current.cursor),
+    );
+    const wasm = memory && wasmMoves(memory);
+    if (!this.ahead) this.scatter(current, wasm);
+    if (helper) {
+      // The next epoch's rows move on the helper while this epoch's batches train.
+      const next = this.scattered[1];
+      next.p.draw(this.gen);
+      this.scatter(next, helper);
+    }
+    this.ahead = helper !== null;
+    const { buckets } = current;
 
     // Step 2: each bucket in its shuffled order, appended to the staging rows; whole batches out.
     let first = 0; // the first staged row not yet handed out

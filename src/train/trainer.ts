@@ -26,6 +26,11 @@ export interface TrainerOptions {
   initial?: Parameters;
   /** Multiplies the scheduled learning rate, read each epoch: the dashboard's `+`/`-` requests. */
   rateFactor?: () => number;
+  /**
+   * Threads the run allows (default 1). With 2 or more, shuffled mini-batches over many rows move
+   * the next epoch's rows on a second thread while an epoch trains (the same epochs); close() stops it.
+   */
+  threads?: number;
 }
 
 function allFinite(w: Float64Array, b: number): boolean {
@@ -145,7 +150,10 @@ export class Trainer {
     this.sst = totalSumOfSquares(dataset.train.y, dataset.train.n);
     this.validationSst = dataset.validation ? totalSumOfSquares(dataset.validation.y, dataset.validation.n) : 0;
     this.miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
-    this.shuffled = this.miniBatch && config.shuffle ? new ShuffledBatches(dataset.train, d, generator(config.seed, 'shuffle')) : null;
+    this.shuffled =
+      this.miniBatch && config.shuffle
+        ? new ShuffledBatches(dataset.train, d, generator(config.seed, 'shuffle'), { helper: (options.threads ?? 1) >= 2 })
+        : null;
   }
 
   /** The parameters entering the latest epoch, where its loss and gradient were measured. Read only. */
@@ -327,6 +335,11 @@ export class Trainer {
     } else {
       this.epochsWithoutImprovement++;
     }
+  }
+
+  /** Stops the thread that moves shuffled rows, if there is one. The trainer must not run epochs after. */
+  close(): void {
+    this.shuffled?.close();
   }
 
   /** Ends the run from outside (Ctrl-C, `q`). */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble, moduleSource, WASM_MODULES } from '../../scripts/build-wasm.mjs';
 import type { Rows } from '../../src/data/dataset.js';
 import { rowArray } from '../../src/data/rows.js';
-import { type Batch, bucketsFor, MAX_BUCKETS, ShuffledBatches, TwoLevelPermutation } from '../../src/random/permutation.js';
+import { type Batch, bucketsFor, HELPER_MIN_CELLS, MAX_BUCKETS, ShuffledBatches, TwoLevelPermutation } from '../../src/random/permutation.js';
 import { generator } from '../../src/random/rng.js';
 
 /** The index of a permutation of 0..n−1 among all n! (Lehmer code), to count how often each comes. */
@@ -137,7 +137,7 @@ describe('shuffled batches: the rows moved by the permutation', () => {
           fc.integer(),
           (n, m, d, size, seed) => {
             const from = labelledRows(n, d, inArena);
-            const got = collect(new ShuffledBatches(from, d, xoroshiro128plus(seed), m).epoch(size), d);
+            const got = collect(new ShuffledBatches(from, d, xoroshiro128plus(seed), { buckets: m }).epoch(size), d);
             const order = new TwoLevelPermutation(n, m).draw(xoroshiro128plus(seed)).order();
             const sizes = Array.from({ length: Math.ceil(n / size) }, (_, k) => Math.min(size, n - k * size));
             expect(got.sizes).toEqual(sizes);
@@ -164,6 +164,41 @@ describe('shuffled batches: the rows moved by the permutation', () => {
       expect(got).not.toEqual(previous);
       previous = got;
     }
+  });
+
+  it('with a helper thread give the same epochs, also after an epoch left half read', () => {
+    const d = 16;
+    const n = Math.ceil(HELPER_MIN_CELLS / (d + 1)) + 1001;
+    const from = labelledRows(n, d, true);
+    const helped = new ShuffledBatches(from, d, generator(3, 'shuffle'), { helper: true });
+    const alone = new ShuffledBatches(from, d, generator(3, 'shuffle'));
+    expect([helped.helped, alone.helped]).toEqual([true, false]);
+    const reference = new TwoLevelPermutation(n, bucketsFor(n, d));
+    const gen = generator(3, 'shuffle');
+    for (let e = 0; e < 4; e++) {
+      const order = reference.draw(gen).order();
+      for (const shuffled of [helped, alone]) {
+        let k = 0;
+        let wrong = 0;
+        for (const { x, y, start, end } of shuffled.epoch(5000)) {
+          for (let r = start; r < end; r++, k++) {
+            if (y[r] !== from.y[order[k]]) wrong++;
+            for (let j = 0; j < d; j++) if (x[r * d + j] !== from.x[order[k] * d + j]) wrong++;
+          }
+          if (e === 1 && k >= 10_000) break; // a run that stops mid-epoch (divergence) leaves the rest unread
+        }
+        expect(wrong).toBe(0);
+        expect(k).toBe(e === 1 ? 10_000 : n);
+      }
+    }
+    helped.close();
+  });
+
+  it('use no helper for rows outside the arena or too few of them', () => {
+    const d = 16;
+    const few = new ShuffledBatches(labelledRows(1000, d, true), d, generator(3, 'shuffle'), { helper: true });
+    const outside = new ShuffledBatches(labelledRows(Math.ceil(HELPER_MIN_CELLS / (d + 1)), d, false), d, generator(3, 'shuffle'), { helper: true });
+    expect([few.helped, outside.helped]).toEqual([false, false]);
   });
 
   it('runs the WebAssembly assembled from permute.wat as committed', async () => {
