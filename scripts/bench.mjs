@@ -92,9 +92,9 @@ function benchDataset(d, train, validation = null) {
   return { source: 'bench', features: [...Array(d).keys()].map((j) => `x${j + 1}`), target: 'y', d, train, validation, skipped: 0, standardization: null };
 }
 
-/** A trainer on `set` as a run makes it (chooseKernel's kernel, `batch` rows per step), for timing its epochs; its kernel goes in `kernels` to be closed. */
-function epochTrainer(set, batch, shuffle, kernels) {
-  const kernel = P.chooseKernel(set, { batchSize: batch, threads, engine: 'pass' });
+/** A trainer on `set` as a run with `--threads runThreads` makes it (chooseKernel's kernel, `batch` rows per step), for timing its epochs; its kernel goes in `kernels` to be closed. */
+function epochTrainer(set, batch, shuffle, kernels, runThreads = threads) {
+  const kernel = P.chooseKernel(set, { batchSize: batch, threads: runThreads, engine: 'pass' });
   kernels.push(kernel);
   const config = {
     name: 'bench',
@@ -108,7 +108,7 @@ function epochTrainer(set, batch, shuffle, kernels) {
     log_every: 1,
     engine: 'pass',
   };
-  return new P.Trainer(config, set, { clock: () => performance.now(), kernel: kernel.pass, threads });
+  return new P.Trainer(config, set, { clock: () => performance.now(), kernel: kernel.pass, threads: runThreads });
 }
 
 /** Best epoch time of each trainer, taking turns epoch by epoch. */
@@ -672,14 +672,18 @@ if (section('shuffled mini-batches')) {
   const { x, y } = data(n, d);
   const set = benchDataset(d, { x, y, n });
   const kernels = [];
-  const [full, shuffled, inOrder] = sideBySide([
+  const trainers = [
     epochTrainer(set, 'full', true, kernels),
     epochTrainer(set, 4096, true, kernels),
     epochTrainer(set, 4096, false, kernels),
-  ]);
+    epochTrainer(set, 4096, true, kernels, 1),
+  ];
+  const [full, shuffled, inOrder, oneThread] = sideBySide(trainers);
+  trainers.forEach((t) => t.close());
   kernels.forEach((k) => k.close());
   row(`epoch at ${n} × ${d}: shuffled mini-batches of 4,096 vs full batch (ratio = multiple; target ≤ 2.0×)`, shuffled, full, 'ms', 'multiple');
   row(`epoch at ${n} × ${d}, mini-batches of 4,096: shuffled vs in row order (ratio = multiple: the shuffle's cost)`, shuffled, inOrder, 'ms', 'multiple');
+  row(`shuffled mini-batches, ${threads} threads (next epoch's rows moved on a helper) vs 1 thread`, shuffled, oneThread, 'ms', 'lower');
 }
 
 rmSync(work, { recursive: true, force: true });
