@@ -87,6 +87,43 @@ function epochMs(kernel, n, d, { x, y, w }, repeats = 7) {
   });
 }
 
+/** A Dataset of rows already made, with features named x1..xd. */
+function benchDataset(d, train, validation = null) {
+  return { source: 'bench', features: [...Array(d).keys()].map((j) => `x${j + 1}`), target: 'y', d, train, validation, skipped: 0, standardization: null };
+}
+
+/** A trainer on `set` as a run with `--threads runThreads` makes it (chooseKernel's kernel, `batch` rows per step), for timing its epochs; its kernel goes in `kernels` to be closed. */
+function epochTrainer(set, batch, shuffle, kernels, runThreads = threads) {
+  const kernel = P.chooseKernel(set, { batchSize: batch, threads: runThreads, engine: 'pass' });
+  kernels.push(kernel);
+  const config = {
+    name: 'bench',
+    data: { validation_split: 0, standardize: false, missing: 'error' },
+    learning_rate: 1e-9,
+    epochs: 1e9,
+    batch_size: batch,
+    shuffle,
+    seed: 0,
+    init: { weights: new Array(set.d).fill(0.1), bias: 0.1 },
+    log_every: 1,
+    engine: 'pass',
+  };
+  return new P.Trainer(config, set, { clock: () => performance.now(), kernel: kernel.pass, threads: runThreads });
+}
+
+/** Best epoch time of each trainer, taking turns epoch by epoch. */
+function sideBySide(trainers, repeats = 7) {
+  const times = trainers.map(() => Infinity);
+  for (let r = 0; r < repeats; r++) {
+    trainers.forEach((t, k) => {
+      const start = performance.now();
+      t.runEpoch();
+      times[k] = Math.min(times[k], performance.now() - start);
+    });
+  }
+  return times;
+}
+
 /** numpy's vectorised epoch on the same kind of data, in its own process. */
 function numpyMs(n, d) {
   if (!hasNumpy) return NaN;
@@ -607,62 +644,46 @@ if (section('every path on the fast kernels')) {
   // The rows of the epoch rows below (the generator as users get it: one seeded stream, on one thread).
   const synthetic = P.syntheticRows({ samples: n, weights: Array.from({ length: d }, (_, j) => Math.cos(j)), bias: 0.1, noise: 0.1 }, 1);
 
-  const dataset = (train, validation = null) => ({
-    source: 'bench',
-    features: [...Array(d).keys()].map((j) => `x${j + 1}`),
-    target: 'y',
-    d,
-    train,
-    validation,
-    skipped: 0,
-    standardization: null,
-  });
+  const dataset = (train, validation = null) => benchDataset(d, train, validation);
   const kernels = [];
-  const trainer = (set, batch) => {
-    const kernel = P.chooseKernel(set, { batchSize: batch, threads, engine: 'pass' });
-    kernels.push(kernel);
-    const config = {
-      name: 'bench',
-      data: { validation_split: 0, standardize: false, missing: 'error' },
-      learning_rate: 1e-9,
-      epochs: 1e9,
-      batch_size: batch,
-      shuffle: true,
-      seed: 0,
-      init: { weights: new Array(d).fill(0.1), bias: 0.1 },
-      log_every: 1,
-      engine: 'pass',
-    };
-    return new P.Trainer(config, set, { clock: () => performance.now(), kernel: kernel.pass });
-  };
-  /** Best epoch time of each trainer, taking turns epoch by epoch. */
-  const sideBySide = (trainers, repeats = 7) => {
-    const times = trainers.map(() => Infinity);
-    for (let r = 0; r < repeats; r++) {
-      trainers.forEach((t, k) => {
-        const start = performance.now();
-        t.runEpoch();
-        times[k] = Math.min(times[k], performance.now() - start);
-      });
-    }
-    return times;
-  };
+  const trainer = (set, batch) => epochTrainer(set, batch, true, kernels);
   const all = { x: synthetic.x, y: synthetic.y, n };
   const held = Math.round(n * 0.2);
   const split = dataset(
     { x: synthetic.x.subarray(0, (n - held) * d), y: synthetic.y.subarray(0, n - held), n: n - held },
     { x: synthetic.x.subarray((n - held) * d), y: synthetic.y.subarray(n - held), n: held },
   );
-  const [onCsv, onSynthetic, withSplit, miniBatches] = sideBySide([
+  const [onCsv, onSynthetic, withSplit] = sideBySide([
     trainer(dataset({ x: parsed.x, y: parsed.y, n: parsed.rows }), 'full'),
     trainer(dataset(all), 'full'),
     trainer(split, 'full'),
-    trainer(dataset(all), 4096),
   ]);
   kernels.forEach((k) => k.close());
   row(`epoch at ${n} × ${d}, no split: CSV rows vs synthetic rows (ratio = multiple; target ≤ 1.10×)`, onCsv, onSynthetic, 'ms', 'multiple');
   row(`epoch at ${n} × ${d}: 20% validation split vs none (ratio = multiple; target ≤ 1.30×)`, withSplit, onSynthetic, 'ms', 'multiple');
-  row(`epoch at ${n} × ${d}: shuffled mini-batches of 4,096 vs full batch (ratio = multiple; target ≤ 2.0×)`, miniBatches, onSynthetic, 'ms', 'multiple');
+}
+
+// Issue 17: shuffled mini-batches read contiguous batches in place (src/random/permutation.ts: a
+// two-level random permutation, rows moved in cache-friendly steps) instead of gathering each
+// batch's rows in random order. Its own rows, so that it runs alone (--only=mini).
+if (section('shuffled mini-batches')) {
+  const n = N;
+  const d = 16;
+  const { x, y } = data(n, d);
+  const set = benchDataset(d, { x, y, n });
+  const kernels = [];
+  const trainers = [
+    epochTrainer(set, 'full', true, kernels),
+    epochTrainer(set, 4096, true, kernels),
+    epochTrainer(set, 4096, false, kernels),
+    epochTrainer(set, 4096, true, kernels, 1),
+  ];
+  const [full, shuffled, inOrder, oneThread] = sideBySide(trainers);
+  trainers.forEach((t) => t.close());
+  kernels.forEach((k) => k.close());
+  row(`epoch at ${n} × ${d}: shuffled mini-batches of 4,096 vs full batch (ratio = multiple; target ≤ 2.0×)`, shuffled, full, 'ms', 'multiple');
+  row(`epoch at ${n} × ${d}, mini-batches of 4,096: shuffled vs in row order (ratio = multiple: the shuffle's cost)`, shuffled, inOrder, 'ms', 'multiple');
+  row(`shuffled mini-batches, ${threads} threads (next epoch's rows moved on a helper) vs 1 thread`, shuffled, oneThread, 'ms', 'lower');
 }
 
 // A config with thousands of unknown keys: every key is located, in time linear in the keys

@@ -1,6 +1,7 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
 /**
  * Every random choice is drawn from its own named stream derived from the config's seed, so that
@@ -19,10 +20,15 @@ export interface Rng {
   int(from: number, to: number): number;
 }
 
-export function rng(seed: number, stream: Stream): Rng {
+/** The stream's pure-rand generator itself, for loops that draw millions of numbers (src/random/permutation.ts). */
+export function generator(seed: number, stream: Stream): RandomGenerator {
   // Mix seed and stream so neighbouring seeds do not give neighbouring states.
   const high = Math.floor(seed / 2 ** 32) | 0; // seeds beyond 32 bits still matter
-  const gen = xoroshiro128plus((Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(high, 0x85ebca6b) ^ STREAM_SALT[stream]) | 0);
+  return xoroshiro128plus((Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(high, 0x85ebca6b) ^ STREAM_SALT[stream]) | 0);
+}
+
+export function rng(seed: number, stream: Stream): Rng {
+  const gen = generator(seed, stream);
   let spare: number | null = null;
   const uniform = (): number => uniformFloat64(gen);
   return {

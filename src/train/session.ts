@@ -117,8 +117,10 @@ export async function trainHere(setup: TrainingSetup, view: Required<RunView>): 
   // The factor as the trainer last read it: at the start of an epoch, for that epoch's rate.
   let rateFactor = 1;
   const readFactor = control && ((): number => (rateFactor = control.rateFactor));
+  let closeTrainer = (): void => {};
   try {
-    const trainer = new Trainer(config, dataset, { clock, kernel: kernel.pass, initial: setup.initial, rateFactor: readFactor });
+    const trainer = new Trainer(config, dataset, { clock, kernel: kernel.pass, initial: setup.initial, rateFactor: readFactor, threads: setup.threads });
+    closeTrainer = () => trainer.close();
     view.start(trainer.startEvent(), { revived: trainer.revived, bias: trainer.b });
     const end = await runTraining(trainer, {
       clock,
@@ -137,6 +139,7 @@ export async function trainHere(setup: TrainingSetup, view: Required<RunView>): 
     view.end(end);
     return end;
   } finally {
+    closeTrainer();
     kernel.close();
   }
 }

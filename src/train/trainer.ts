@@ -5,9 +5,9 @@ import { chooseKernel } from '../neuron/choose.js';
 import type { Kernel } from '../neuron/kernel.js';
 import { norm } from '../neuron/norm.js';
 import { createOptimizer, type Optimizer } from '../neuron/optimizers.js';
-import { rowArray } from '../data/rows.js';
 import { ACTIVE, gradientFromSums, lossPass, passSums, SSE, type PassSums } from '../neuron/pass.js';
-import { rng, shuffleInPlace, type Rng } from '../random/rng.js';
+import { ShuffledBatches, type Batch } from '../random/permutation.js';
+import { generator } from '../random/rng.js';
 import { bestSoFar, type Best } from './best.js';
 import type { EndEvent, EpochEvent, StartEvent, Status } from './events.js';
 import { CONSTANT, Schedule } from './schedule.js';
@@ -26,6 +26,11 @@ export interface TrainerOptions {
   initial?: Parameters;
   /** Multiplies the scheduled learning rate, read each epoch: the dashboard's `+`/`-` requests. */
   rateFactor?: () => number;
+  /**
+   * Threads the run allows (default 1). With 2 or more, shuffled mini-batches over many rows move
+   * the next epoch's rows on a second thread while an epoch trains (the same epochs); close() stops it.
+   */
+  threads?: number;
 }
 
 function allFinite(w: Float64Array, b: number): boolean {
@@ -38,6 +43,11 @@ function sameParameters(w: Float64Array, b: number, w0: Float64Array, b0: number
   if (b !== b0) return false;
   for (let j = 0; j < w.length; j++) if (w[j] !== w0[j]) return false;
   return true;
+}
+
+/** Batches without shuffling: rows [0, size), [size, 2·size), ... read where they are. */
+function* inRowOrder(x: Float64Array, y: Float64Array, n: number, size: number): Generator<Batch> {
+  for (let start = 0; start < n; start += size) yield { x, y, start, end: Math.min(n, start + size) };
 }
 
 /** SST = Σ(y − ȳ)² of a row set, two-pass so that constant targets give exactly 0. */
@@ -103,10 +113,10 @@ export class Trainer {
   private readonly initialB: number;
   private readonly sst: number;
   private readonly validationSst: number;
-  private readonly order: Uint32Array | null;
-  /** Mini-batches: each batch's rows gathered in shuffled order, contiguous in the arena, so the kernel's SIMD pass reads them. */
-  private readonly batch: Rows | null;
-  private readonly shuffler: Rng;
+  /** One step per batch of `batch_size` rows, rather than one per epoch. */
+  private readonly miniBatch: boolean;
+  /** Shuffled mini-batches: each epoch's rows in a fresh random order, each batch contiguous for the kernel. */
+  private readonly shuffled: ShuffledBatches | null;
   private best: Best | null = null;
   /** The monitored loss that early stopping compares against (improvements by more than min_delta). */
   private bestForPatience = Infinity;
@@ -139,11 +149,11 @@ export class Trainer {
     this.initialB = this.b;
     this.sst = totalSumOfSquares(dataset.train.y, dataset.train.n);
     this.validationSst = dataset.validation ? totalSumOfSquares(dataset.validation.y, dataset.validation.n) : 0;
-    const miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
-    this.order = miniBatch ? new Uint32Array(dataset.train.n).map((_, i) => i) : null;
-    const size = miniBatch ? (config.batch_size as number) : 0;
-    this.batch = miniBatch ? { x: rowArray(size * d), y: rowArray(size), n: size } : null;
-    this.shuffler = rng(config.seed, 'shuffle');
+    this.miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
+    this.shuffled =
+      this.miniBatch && config.shuffle
+        ? new ShuffledBatches(dataset.train, d, generator(config.seed, 'shuffle'), { helper: (options.threads ?? 1) >= 2 })
+        : null;
   }
 
   /** The parameters entering the latest epoch, where its loss and gradient were measured. Read only. */
@@ -207,7 +217,7 @@ export class Trainer {
     let gradNorm: number;
     let finite: boolean;
 
-    if (this.order === null) {
+    if (!this.miniBatch) {
       // Full batch: loss and gradient at the parameters entering the epoch, then one step.
       this.sums.fill(0);
       this.kernel(x, y, d, 0, n, this.w, this.b, this.sums);
@@ -218,23 +228,21 @@ export class Trainer {
       gradNorm = norm(this.dw, db);
     } else {
       // Mini-batches: one step per batch; the epoch reports row-weighted means over its batches.
-      if (this.config.shuffle) shuffleInPlace(this.order, this.shuffler);
       const size = this.config.batch_size as number;
       const meanDw = new Float64Array(d);
       let meanDb = 0;
       finite = true;
-      for (let start = 0; start < n && finite; start += size) {
-        const end = Math.min(n, start + size);
-        const rows = end - start;
-        this.gatherBatch(start, end);
+      for (const batch of this.shuffled?.epoch(size) ?? inRowOrder(x, y, n, size)) {
+        const count = batch.end - batch.start;
         this.sums.fill(0);
-        this.kernel(this.batch!.x, this.batch!.y, d, 0, rows, this.w, this.b, this.sums);
+        this.kernel(batch.x, batch.y, d, batch.start, batch.end, this.w, this.b, this.sums);
         sse += this.sums[SSE];
         active += this.sums[ACTIVE];
-        const db = gradientFromSums(this.sums, rows, this.dw);
+        const db = gradientFromSums(this.sums, count, this.dw);
         finite = this.step(this.sums[SSE], db, lr);
-        for (let j = 0; j < d; j++) meanDw[j] += (rows / n) * this.dw[j];
-        meanDb += (rows / n) * db;
+        for (let j = 0; j < d; j++) meanDw[j] += (count / n) * this.dw[j];
+        meanDb += (count / n) * db;
+        if (!finite) break;
       }
       gradNorm = norm(meanDw, meanDb);
     }
@@ -292,22 +300,6 @@ export class Trainer {
   }
 
   /**
-   * Copies rows order[start..end) into the batch buffer: the fused pass over it adds exactly what
-   * the reference's ordered pass (fusedPassOrdered) adds, in the same order.
-   */
-  private gatherBatch(start: number, end: number): void {
-    const { x, y } = this.dataset.train;
-    const d = this.dataset.d;
-    const order = this.order!;
-    const batch = this.batch!;
-    for (let k = start, to = 0; k < end; k++, to += d) {
-      const i = order[k];
-      batch.y[k - start] = y[i];
-      for (let j = 0, from = i * d; j < d; j++) batch.x[to + j] = x[from + j];
-    }
-  }
-
-  /**
    * After a divergence: a batch's loss was finite at the kept parameters, but the loss over all
    * training rows may not be. The run ends with the first of these whose training loss is finite:
    * the kept ones (always, for a full batch: its batch is every row), those entering the epoch,
@@ -332,7 +324,7 @@ export class Trainer {
       this.best = best;
       // Where it was measured: a full batch's training loss at the parameters entering the epoch;
       // val_loss after the epoch's steps; a mini-batch epoch's mean loss is credited to its end.
-      const measuredBefore = this.order === null && this.dataset.validation === null;
+      const measuredBefore = !this.miniBatch && this.dataset.validation === null;
       this.bestW.set(measuredBefore ? this.entering : this.w);
       this.bestB = measuredBefore ? this.enteringB : this.b;
     }
@@ -343,6 +335,11 @@ export class Trainer {
     } else {
       this.epochsWithoutImprovement++;
     }
+  }
+
+  /** Stops the thread that moves shuffled rows, if there is one. The trainer must not run epochs after. */
+  close(): void {
+    this.shuffled?.close();
   }
 
   /** Ends the run from outside (Ctrl-C, `q`). */

@@ -7,7 +7,8 @@ import { arenaOf } from '../../src/memory/arena.js';
 import { chooseKernel, type ChosenKernel } from '../../src/neuron/choose.js';
 import { PARALLEL_MIN_CELLS } from '../../src/neuron/parallel.js';
 import { fusedPass, fusedPassOrdered, gradientFromSums, passSums } from '../../src/neuron/pass.js';
-import { rng, shuffleInPlace } from '../../src/random/rng.js';
+import { bucketsFor, TwoLevelPermutation } from '../../src/random/permutation.js';
+import { generator, rng } from '../../src/random/rng.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,8 +129,7 @@ describe('mini-batches', () => {
 
   /** One epoch of shuffled mini-batch SGD computed independently: the reference ordered pass over the shuffled order. */
   function referenceEpoch(train: Rows, w0: Float64Array, b0: number, lr: number, seed: number): { w: Float64Array; b: number; loss: number } {
-    const order = new Uint32Array(n).map((_, i) => i);
-    shuffleInPlace(order, rng(seed, 'shuffle'));
+    const order = new TwoLevelPermutation(n, bucketsFor(n, d)).draw(generator(seed, 'shuffle')).order();
     const w = Float64Array.from(w0);
     let b = b0;
     let sse = 0;

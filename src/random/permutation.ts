@@ -1,0 +1,323 @@
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import type { Rows } from '../data/dataset.js';
+import { arenaOf, rowArray } from '../memory/arena.js';
+import { ScatterThread, wasmMoves, type Moves } from './moves.js';
+
+/**
+ * A uniformly random permutation of rows, made so that moving the rows is cache friendly: the
+ * two-level method of Rao and Sandelius, as P. Sanders uses it for memory hierarchies ("Random
+ * permutations on distributed, external and hierarchical memory", IPL 67, 1998).
+ *
+ *   1. each row draws a bucket, uniform among m, independently;
+ *   2. each bucket's rows, kept in row order, are permuted by a uniform Fisher–Yates shuffle;
+ *   3. the permutation is the buckets' contents one after the other.
+ *
+ * Every permutation is equally likely: given the bucket sizes c_1..c_m, a permutation fixes which
+ * rows went to which bucket (probability m^−n) and the order inside each (Π 1/c_b!), and neither
+ * depends on the permutation. Moving rows by it takes two cache-friendly steps instead of n random
+ * reads from main memory (which are TLB and cache-miss bound): a scatter that reads the rows in
+ * order and writes m sequential streams, then a shuffle of each bucket, small enough for the cache.
+ *
+ * The draws (TwoLevelPermutation.draw) are a pure function of the generator's state; the indices
+ * (`order()`, for tests and references) and the moved rows (ShuffledBatches) are two applications
+ * of the same draws.
+ */
+
+/** Fisher–Yates steps below this k draw two at a time: (k + 1)·k stays below 2^31, int32 arithmetic. */
+const PAIRED_BELOW = 46_340;
+/** A bucket's index is one byte. */
+export const MAX_BUCKETS = 256;
+/** About this many bytes of rows per bucket, so that a bucket being shuffled stays in the L2 cache. */
+const BUCKET_BYTES = 256 * 1024;
+
+/** How many buckets `n` rows of `d` features are split into: 1 for small sets, at most MAX_BUCKETS. */
+export function bucketsFor(n: number, d: number): number {
+  return Math.max(1, Math.min(MAX_BUCKETS, Math.ceil((n * (d + 1) * 8) / BUCKET_BYTES)));
+}
+
+/** An array of `length` unsigned integers in the row arena, where the WebAssembly moves can read it. */
+function arenaInts<T extends Uint8Array | Uint32Array>(make: new (buffer: ArrayBufferLike, offset: number, length: number) => T, length: number): T {
+  const bytes = length * (make === (Uint8Array as unknown) ? 1 : 4);
+  const backing = rowArray(Math.max(1, Math.ceil(bytes / 8)));
+  return new make(backing.buffer, backing.byteOffset, length);
+}
+
+/** The draws of one two-level permutation of `n` rows into `m` buckets; draw() makes a fresh one. */
+export class TwoLevelPermutation {
+  /** The bucket of each row, in row order. */
+  readonly bucketOf: Uint8Array;
+  /** Bucket b holds positions starts[b] .. starts[b + 1) of the permutation. */
+  readonly starts: Uint32Array;
+  /**
+   * For position k of bucket b: the rank, among bucket b's rows in row order, of the row placed at
+   * k (so within[starts[b] .. starts[b + 1]) is a permutation of 0 .. c_b − 1).
+   */
+  readonly within: Uint32Array;
+
+  constructor(
+    readonly n: number,
+    readonly m: number,
+  ) {
+    if (!Number.isInteger(m) || m < 1 || m > MAX_BUCKETS) throw new RangeError(`buckets must be 1..${MAX_BUCKETS}, got ${m}`);
+    this.bucketOf = arenaInts(Uint8Array, n);
+    this.starts = new Uint32Array(m + 1);
+    this.within = arenaInts(Uint32Array, n);
+  }
+
+  /** Draws a new permutation from `gen` (advancing it): the same generator state gives the same permutation. */
+  draw(gen: RandomGenerator): this {
+    const { n, m, bucketOf, starts, within } = this;
+    starts.fill(0);
+    // Step 1: buckets uniform in [0, m). The base-m digits of one uniform integer in [0, m³) are
+    // three independent uniform digits: one draw gives three rows their buckets. (m³ ≤ 2^24: the
+    // digits come out of int32 arithmetic, not the slow floating-point remainder.)
+    const cube = m * m * m;
+    for (let i = 0; i < n; i += 3) {
+      let v = uniformInt(gen, 0, cube - 1) | 0;
+      for (let k = i; k < i + 3 && k < n; k++) {
+        const b = v % m;
+        v = (v / m) | 0;
+        bucketOf[k] = b;
+        starts[b + 1]++;
+      }
+    }
+    for (let b = 0; b < m; b++) starts[b + 1] += starts[b];
+    // Step 2: a Fisher–Yates shuffle of each bucket's ranks, two steps per draw where the two
+    // ranges' product fits: v uniform in [0, (k+1)·k) gives j = v mod (k+1) uniform in [0, k] and,
+    // independent of it, ⌊v/(k+1)⌋ uniform in [0, k−1], the next step's j.
+    for (let b = 0; b < m; b++) {
+      const lo = starts[b];
+      const count = starts[b + 1] - lo;
+      for (let k = 0; k < count; k++) within[lo + k] = k;
+      for (let k = count - 1; k > 0;) {
+        let v = k < PAIRED_BELOW && k > 1 ? uniformInt(gen, 0, (k + 1) * k - 1) | 0 : uniformInt(gen, 0, k);
+        for (const last = k > 1 && k < PAIRED_BELOW ? k - 2 : k - 1; k > last; k--) {
+          const j = v % (k + 1);
+          v = (v / (k + 1)) | 0;
+          const t = within[lo + k];
+          within[lo + k] = within[lo + j];
+          within[lo + j] = t;
+        }
+      }
+    }
+    return this;
+  }
+
+  /** The permutation as indices: order[k] is the row at position k. */
+  order(): Uint32Array {
+    const { n, m, bucketOf, starts, within } = this;
+    const members = new Uint32Array(n); // each bucket's rows in row order
+    const cursor = starts.slice(0, m);
+    for (let i = 0; i < n; i++) members[cursor[bucketOf[i]]++] = i;
+    const order = new Uint32Array(n);
+    for (let b = 0; b < m; b++) {
+      for (let k = starts[b]; k < starts[b + 1]; k++) order[k] = members[starts[b] + within[k]];
+    }
+    return order;
+  }
+
+  /** The most rows in one bucket. */
+  largestBucket(): number {
+    let largest = 0;
+    for (let b = 0; b < this.m; b++) largest = Math.max(largest, this.starts[b + 1] - this.starts[b]);
+    return largest;
+  }
+}
+
+/** Rows in the arena, reallocated larger (with slack: the arena never frees) when asked for more. */
+class RowBuffer {
+  x = rowArray(0);
+  y = rowArray(0);
+
+  fit(rows: number, d: number): void {
+    if (this.y.length >= rows) return;
+    const room = Math.ceil(rows * 1.25) + 16;
+    this.x = rowArray(room * d);
+    this.y = rowArray(room);
+  }
+}
+
+/** One mini-batch: rows start .. end of x and y (row-major, d features). */
+export interface Batch {
+  x: Float64Array;
+  y: Float64Array;
+  start: number;
+  end: number;
+}
+
+/** An epoch's permutation, and the rows scattered to its buckets (each bucket's rows in row order). */
+interface Scattered {
+  p: TwoLevelPermutation;
+  buckets: Rows;
+  /** Per bucket, its next free row in `buckets`, for the WebAssembly scatter. */
+  cursor: Uint32Array;
+}
+
+/** Below this many cells (rows × (features + 1)) a helper thread is not worth starting for the moves. */
+export const HELPER_MIN_CELLS = 1 << 21;
+
+export interface ShuffleOptions {
+  /** How many buckets (default: bucketsFor). */
+  buckets?: number;
+  /** May a second thread move the next epoch's rows while this epoch trains? Used for rows in the arena, at least HELPER_MIN_CELLS of them. */
+  helper?: boolean;
+}
+
+/** An empty Float64Array over each array's buffer: arenaOf asks only whether a view's buffer is the arena's. */
+function views(...arrays: ArrayBufferView[]): Float64Array[] {
+  return arrays.map((a) => new Float64Array(a.buffer, 0, 0));
+}
+
+/**
+ * Shuffled mini-batches: each epoch, all rows in a fresh uniformly random order, batch after batch,
+ * each batch contiguous so that the kernel (SIMD where it pays) reads it in place.
+ *
+ * The rows are scattered to their buckets in a buffer of their own (one extra copy of the rows);
+ * then bucket after bucket is copied aside (a sequential read) and gathered in its shuffled order
+ * into a small staging buffer, from which the batches are read while they are still in the cache.
+ * In the arena the moves run in WebAssembly (permute.wat); elsewhere the same steps in JavaScript.
+ *
+ * With a helper thread, the next epoch's permutation is drawn at the start of this one (the draws
+ * come in the same sequence, so the epochs are the same) and its scatter runs on the helper, into
+ * a second buffer (a second copy of the rows), while this epoch's batches train.
+ */
+export class ShuffledBatches {
+  /** This epoch's, then (with a helper) the next one's. */
+  private readonly scattered: Scattered[];
+  private readonly helper: ScatterThread | null;
+  /** Has the helper been given the next epoch's scatter? */
+  private ahead = false;
+  /** One bucket, copied aside. */
+  private readonly aside = new RowBuffer();
+  /** Gathered rows not yet handed out as a batch, and room for the next bucket. */
+  private readonly staging = new RowBuffer();
+
+  constructor(
+    private readonly from: Rows,
+    private readonly d: number,
+    private readonly gen: RandomGenerator,
+    options: ShuffleOptions = {},
+  ) {
+    const m = options.buckets ?? bucketsFor(from.n, d);
+    const slot = (): Scattered => ({
+      p: new TwoLevelPermutation(from.n, m),
+      buckets: { x: rowArray(from.n * d), y: rowArray(from.n), n: from.n },
+      cursor: arenaInts(Uint32Array, MAX_BUCKETS),
+    });
+    this.scattered = [slot()];
+    const arena = (s: Scattered) => arenaOf(from.x, from.y, s.buckets.x, s.buckets.y, ...views(s.p.bucketOf, s.cursor));
+    const memory = options.helper && from.n * (d + 1) >= HELPER_MIN_CELLS ? arena(this.scattered[0]) : null;
+    let helper = memory && ScatterThread.start(memory);
+    if (helper) {
+      this.scattered.push(slot());
+      if (arena(this.scattered[1]) !== memory) {
+        helper.close();
+        helper = null;
+        this.scattered.pop();
+      }
+    }
+    this.helper = helper;
+  }
+
+  /** Does a helper thread move the next epoch's rows? (Tests and the bench.) */
+  get helped(): boolean {
+    return this.helper !== null;
+  }
+
+  /** Stops the helper thread, if there is one. */
+  close(): void {
+    this.helper?.close();
+  }
+
+  /** Step 1 of the move: each row of `from` to the next free row of its bucket, here or on the helper. */
+  private scatter(s: Scattered, wasm: Moves | ScatterThread | null): void {
+    const { from, d } = this;
+    const { n, m, bucketOf, starts } = s.p;
+    const { buckets, cursor } = s;
+    cursor.set(starts.subarray(0, m));
+    if (wasm) wasm.scatter(from.x.byteOffset, from.y.byteOffset, d, n, bucketOf.byteOffset, cursor.byteOffset, buckets.x.byteOffset, buckets.y.byteOffset);
+    else {
+      for (let i = 0; i < n; i++) {
+        const t = cursor[bucketOf[i]]++;
+        buckets.y[t] = from.y[i];
+        for (let j = 0; j < d; j++) buckets.x[t * d + j] = from.x[i * d + j];
+      }
+    }
+  }
+
+  /**
+   * The epoch's batches of `size` rows (the last may be shorter), in a newly drawn order: rows
+   * order[0 .. size), order[size .. 2·size), ... A batch is valid until the next is asked for.
+   */
+  *epoch(size: number): Generator<Batch> {
+    const { from, aside, staging, d, helper } = this;
+    if (this.ahead) {
+      helper!.wait();
+      this.scattered.reverse();
+    }
+    const current = this.scattered[0];
+    const { m, starts, within } = this.ahead ? current.p : current.p.draw(this.gen);
+    const largest = current.p.largestBucket();
+    aside.fit(largest, d);
+    staging.fit(size + largest, d);
+    const memory = arenaOf(
+      from.x,
+      from.y,
+      current.buckets.x,
+      current.buckets.y,
+      aside.x,
+      aside.y,
+      staging.x,
+      staging.y,
+      ...views(current.p.bucketOf, within, current.cursor),
+    );
+    const wasm = memory && wasmMoves(memory);
+    if (!this.ahead) this.scatter(current, wasm);
+    if (helper) {
+      // The next epoch's rows move on the helper while this epoch's batches train.
+      const next = this.scattered[1];
+      next.p.draw(this.gen);
+      this.scatter(next, helper);
+    }
+    this.ahead = helper !== null;
+    const { buckets } = current;
+
+    // Step 2: each bucket in its shuffled order, appended to the staging rows; whole batches out.
+    let first = 0; // the first staged row not yet handed out
+    let filled = 0;
+    for (let b = 0; b < m; b++) {
+      const lo = starts[b];
+      const count = starts[b + 1] - lo;
+      if (filled + count > staging.y.length) {
+        // fewer than `size` rows are left over: move them to the front
+        staging.x.copyWithin(0, first * d, filled * d);
+        staging.y.copyWithin(0, first, filled);
+        filled -= first;
+        first = 0;
+      }
+      aside.x.set(buckets.x.subarray(lo * d, (lo + count) * d));
+      aside.y.set(buckets.y.subarray(lo, lo + count));
+      if (wasm)
+        wasm.gather(
+          aside.x.byteOffset,
+          aside.y.byteOffset,
+          d,
+          within.byteOffset + 4 * lo,
+          count,
+          staging.x.byteOffset + 8 * filled * d,
+          staging.y.byteOffset + 8 * filled,
+        );
+      else {
+        for (let k = 0; k < count; k++) {
+          const r = within[lo + k];
+          staging.y[filled + k] = aside.y[r];
+          for (let j = 0; j < d; j++) staging.x[(filled + k) * d + j] = aside.x[r * d + j];
+        }
+      }
+      filled += count;
+      for (; filled - first >= size; first += size) yield { x: staging.x, y: staging.y, start: first, end: first + size };
+    }
+    if (filled > first) yield { x: staging.x, y: staging.y, start: first, end: filled };
+  }
+}
