@@ -32,10 +32,12 @@ export function wasmMoves(memory: WebAssembly.Memory): Moves | null {
   return instances.get(memory) ?? null;
 }
 
-// Control words: [0] the latest job (−1: stop), [1] the latest job done, [2] started.
+// Control words: [0] the latest job (−1: stop), [1] the latest job done, [2] started, [3] the
+// latest job failed (it is then done on the caller's thread, rather than waited for forever).
 const JOB = 0;
 const DONE = 1;
 const STARTED = 2;
+const FAILED = 3;
 /** How long a new helper may take to start before the moves stay on the caller's thread. */
 const START_TIMEOUT_MS = 10_000;
 
@@ -51,7 +53,12 @@ for (;;) {
   Atomics.wait(control, ${JOB}, job);
   job = Atomics.load(control, ${JOB});
   if (job < 0) break;
-  scatter(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
+  try {
+    scatter(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
+    Atomics.store(control, ${FAILED}, 0);
+  } catch {
+    Atomics.store(control, ${FAILED}, 1);
+  }
   Atomics.store(control, ${DONE}, job);
   Atomics.notify(control, ${DONE});
 }
@@ -63,7 +70,7 @@ for (;;) {
  * caller waits with Atomics, so the epoch loop stays synchronous.
  */
 export class ScatterThread {
-  private readonly control = new Int32Array(new SharedArrayBuffer(12));
+  private readonly control = new Int32Array(new SharedArrayBuffer(16));
   private readonly args = new Float64Array(new SharedArrayBuffer(8 * 8));
   private readonly worker: Worker;
   private job = 0;
@@ -101,11 +108,12 @@ export class ScatterThread {
     Atomics.notify(this.control, JOB);
   }
 
-  /** Returns when the latest scatter is done. */
-  wait(): void {
+  /** Returns when the latest scatter is done: true if it succeeded, false if the caller must do it. */
+  wait(): boolean {
     for (let done = Atomics.load(this.control, DONE); done !== this.job; done = Atomics.load(this.control, DONE)) {
       Atomics.wait(this.control, DONE, done);
     }
+    return Atomics.load(this.control, FAILED) === 0;
   }
 
   close(): void {

@@ -252,8 +252,9 @@ export class ShuffledBatches {
    */
   *epoch(size: number): Generator<Batch> {
     const { from, aside, staging, d, helper } = this;
+    let scattered = false;
     if (this.ahead) {
-      helper!.wait();
+      scattered = helper!.wait();
       this.scattered.reverse();
     }
     const current = this.scattered[0];
@@ -273,7 +274,7 @@ export class ShuffledBatches {
       ...views(current.p.bucketOf, within, current.cursor),
     );
     const wasm = memory && wasmMoves(memory);
-    if (!this.ahead) this.scatter(current, wasm);
+    if (!scattered) this.scatter(current, wasm); // also when the helper's scatter failed
     if (helper) {
       // The next epoch's rows move on the helper while this epoch's batches train.
       const next = this.scattered[1];

@@ -7,6 +7,7 @@ import { assemble, moduleSource, WASM_MODULES } from '../../scripts/build-wasm.m
 import type { Rows } from '../../src/data/dataset.js';
 import { rowArray } from '../../src/data/rows.js';
 import { type Batch, bucketsFor, HELPER_MIN_CELLS, MAX_BUCKETS, ShuffledBatches, TwoLevelPermutation } from '../../src/random/permutation.js';
+import { ScatterThread } from '../../src/random/moves.js';
 import { generator } from '../../src/random/rng.js';
 
 /** The index of a permutation of 0..n−1 among all n! (Lehmer code), to count how often each comes. */
@@ -192,6 +193,18 @@ describe('shuffled batches: the rows moved by the permutation', () => {
       }
     }
     helped.close();
+  });
+
+  it("report a helper's failed scatter instead of waiting for it forever", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
+    const helper = ScatterThread.start(memory)!;
+    expect(helper).not.toBeNull();
+    const page = 65536;
+    helper.scatter(0, 0, 16, 1000, 0, 0, 4 * page, 4 * page); // writes past the memory's end: a trap
+    expect(helper.wait()).toBe(false);
+    helper.scatter(0, 64, 1, 1, 128, 192, 256, 320); // one row of one feature, all in bounds
+    expect(helper.wait()).toBe(true);
+    helper.close();
   });
 
   it('use no helper for rows outside the arena or too few of them', () => {
