@@ -35,6 +35,10 @@ await build({
   // modules for Node to resolve, read and link, which took about a second before the first frame
   // (0.2 s bundled). Ink's devtools load only with DEV=true, from the user's own install.
   external: ['react-devtools-core'],
+  // Yoga (Ink's layout) decodes its inlined WebAssembly through fetch() whenever fetch exists; in Node
+  // the first look at fetch loads undici, some 0.1 s before the first frame. Nothing in the bundle
+  // fetches anything, so it is built without fetch, and Yoga decodes the bytes itself.
+  define: { fetch: 'undefined' },
   jsx: 'automatic',
   // Bundled CommonJS (Ajv's runtime helpers) may call require().
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
