@@ -19,7 +19,9 @@ function blankBlock(width: number, height: number): string {
  * frame's CPU). So Ink lays out a blank block of the same size, which takes string-width's ASCII
  * path and is the same string every frame (Ink caches its measure), and the lines replace it as it
  * is written. Trailing blanks are dropped: Ink's screen is blank there already, and every
- * character written costs a tokenizer step.
+ * character written costs a tokenizer step. Only for text whose every character is one column (glyphs
+ * and numbers we draw, not names from the data); a box that clips (overflow hidden) clips the block,
+ * not the lines in it, so they must fit.
  */
 export function Lines({ lines, width }: { lines: readonly string[]; width: number }) {
   if (lines.length === 0) return null;

@@ -1,8 +1,11 @@
+import { Chalk } from 'chalk';
 import { Box, Text } from 'ink';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { renderChart } from '../../src/tui/chart.js';
+import { paint } from '../../src/tui/ansi.js';
 import { Lines } from '../../src/tui/Lines.js';
+import { palette } from '../../src/tui/palette.js';
 
 const CYAN = '\u001b[36m';
 const DIM = '\u001b[2m';
@@ -58,5 +61,22 @@ describe('Lines', () => {
   it('takes the room of its lines: what follows starts below them', () => {
     const out = frame(['a', 'b', 'c'], 12, false) ?? '';
     expect(out.split('\n').indexOf('below')).toBe(6); // border, title, 3 lines, border
+  });
+});
+
+describe('paint', () => {
+  it('colours text as chalk does for each colour of the palette, so Ink draws it as it draws <Text color>', () => {
+    const chalk = new Chalk({ level: 1 });
+    const names = Object.values(palette(true)).filter((v): v is string => typeof v === 'string' && !v.startsWith('\u001b'));
+    expect(names.length).toBeGreaterThan(4);
+    for (const name of names) {
+      const style = chalk[name as 'cyan'];
+      expect(paint('⠿ ∘ █', name), name).toBe(style('⠿ ∘ █'));
+    }
+  });
+
+  it('leaves text alone without a colour, and blanks (a coloured blank looks like any other)', () => {
+    expect(paint('∘∘', undefined)).toBe('∘∘');
+    expect(paint('   ', 'red')).toBe('   ');
   });
 });
