@@ -2,7 +2,7 @@
 // compared to, in one run, printed as one table (project figure, comparison figure, ratio).
 // The machine is noisy: each figure is the best of several repetitions, and the two sides of a
 // row are measured alternately.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -431,6 +431,42 @@ if (section('start-up and memory')) {
   const rss = Number(/RSS (\d+)/.exec(result.stderr)?.[1]) / 1024;
   const raw = (N * 17 * 8) / 1024 / 1024;
   row(`peak RSS of a ${N} × 16 run vs raw data + 100 MB (ratio = multiple; target ≤ 1×)`, rss, raw + 100, 'MB', 'multiple');
+}
+
+if (section('first frame')) {
+  // Issue 17: from launch to the dashboard's first frame (its header's first word) in a real terminal
+  // (a pty from util-linux's script, 120×40), against `node -e 0` started the same way and timed to its exit.
+  if (spawnSync('script', ['-V']).status === 0) {
+    const cli = join(root, 'dist/cli.js');
+    const launch = (command, marker) =>
+      new Promise((resolve) => {
+        const t = performance.now();
+        const child = spawn('script', ['-qfec', `stty cols 120 rows 40; exec ${command}`, '/dev/null'], { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+        let seen = '';
+        let done = false;
+        const finish = (ms) => {
+          if (done) return;
+          done = true;
+          resolve(ms);
+          // The run is not needed past its first frame; its terminal closing ends it.
+          if (marker && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+        };
+        child.stdout.on('data', (chunk) => {
+          seen += chunk;
+          if (marker && seen.includes(marker)) finish(performance.now() - t);
+        });
+        child.on('exit', () => finish(marker ? NaN : performance.now() - t));
+      });
+    let bare = Infinity;
+    let first = Infinity;
+    for (let round = 0; round < (quick ? 4 : 8); round++) {
+      bare = Math.min(bare, await launch(`${process.execPath} -e 0`));
+      first = Math.min(first, await launch(`${process.execPath} ${cli} run ${join(root, 'configs/linear.yaml')}`, 'neuron-tui'));
+    }
+    row('first dashboard frame after launch (pty 120×40) vs node -e 0 (ratio = multiple; target ≤ 4×)', first, bare, 'ms', 'multiple');
+  } else {
+    process.stderr.write('  (script from util-linux not installed: first-frame row skipped)\n');
+  }
 }
 
 if (section('sweep')) {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { loadConfig, parseOverride } from '../config/load.js';
+import { loadConfig, parseOverride, type LoadedConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
 import { initFromFile, initFromOverride, loadTrainingData } from '../data/saved-weights.js';
-import { InputError } from '../errors.js';
+import { InputError, type Problem } from '../errors.js';
 import { checkRunFiles } from '../files/outputs.js';
 import { RunStops } from '../files/process.js';
 import { formatNumber, statusAdvice } from '../format.js';
@@ -72,6 +72,20 @@ function fileView(out: JsonLinesFile): RunView {
   return { start: (e) => out.write(e), epoch: (e) => out.write(e), idle: () => out.flush(), end: (e) => out.write(e) };
 }
 
+/** The run's data and `--out` file, after checking that no output overwrites an input. */
+function openRunFiles(loaded: LoadedConfig, flags: RunFlags, onWriteError: (problem: Problem) => void) {
+  // --threads also bounds the threads that parse a large CSV.
+  const { dataset, initial } = loadTrainingData(loaded, { threads: flags.threads });
+  checkRunFiles({ ...loaded, weightsFile: initFromFile(loaded) }, [
+    ['--out', flags.out],
+    ['--save-weights', flags.saveWeights],
+  ]);
+  // Opened before the run: it can still fail (a lock taken since the check, a pipe without a
+  // reader) before there are signal handlers to remove.
+  const out = flags.out ? new JsonLinesFile(flags.out, onWriteError) : null;
+  return { dataset, initial, out };
+}
+
 /** `neuron-tui run CONFIG`: validate, load, train, report. Returns the exit code. */
 export async function runCommand(configPath: string, flags: RunFlags, io: RunIo): Promise<number> {
   const showDashboard = !flags.json && Boolean(io.stdout.isTTY);
@@ -81,37 +95,32 @@ export async function runCommand(configPath: string, flags: RunFlags, io: RunIo)
       { where: `--pace ${flags.pace}`, message: `the pace is for watching the dashboard; ${why} the run always goes at full speed. Remove --pace` },
     ]);
   }
+  // Ink and React (most of the time to the dashboard's first frame) load while the config does;
+  // --json and pipes never load them.
+  const screen = showDashboard ? importInteractive(() => import('../tui/live.js'), io.stdout) : null;
+  screen?.catch(() => undefined); // awaited below, unless the config is bad: then it must not count as unhandled
   const overrides = [...(flags.set ?? []).map(parseOverride), ...initFromOverride(flags.initFrom)];
   const loaded = loadConfig(configPath, overrides);
-  // --threads also bounds the threads that parse a large CSV.
-  const { dataset, initial } = loadTrainingData(loaded, { threads: flags.threads });
-  checkRunFiles({ ...loaded, weightsFile: initFromFile(loaded) }, [
-    ['--out', flags.out],
-    ['--save-weights', flags.saveWeights],
-  ]);
-
-  // Opened first: it can still fail (a lock taken since the check, a pipe without a reader) before
-  // there are signal handlers to remove or a dashboard to close.
-  const out = flags.out ? new JsonLinesFile(flags.out, (problem) => stops.fail(problem)) : null;
+  // The first frame comes before the data, which can take seconds to load; a run that cannot start
+  // takes it off again and says why.
+  const live = screen ? await screen : null;
+  const first = live?.firstFrame({ stdout: io.stdout, name: loaded.config.name, configPath }) ?? null;
+  let files;
+  try {
+    files = openRunFiles(loaded, flags, (problem) => stops.fail(problem));
+  } catch (error) {
+    await first?.clear();
+    throw error;
+  }
+  const { dataset, initial, out } = files;
   // SIGINT, SIGTERM, SIGHUP, stdout closed by its reader, a failed write, `q`: each ends the run as interrupted.
   const stops = new RunStops();
   const abort = stops.abort;
   const control = new TrainingControl();
-  // Imported only for the dashboard, and before the clock starts: Ink and React cost start-up
-  // time that --json and pipes never pay.
   const outputs = { out: flags.out, saveWeights: flags.saveWeights };
   // The neuron page reads the training rows on this thread; the worker trains on the same memory.
   const neuron = { rows: dataset.train, d: dataset.d, features: dataset.features, l2: loaded.config.l2 ?? 0, seed: loaded.config.seed };
-  const dashboard = showDashboard
-    ? (await importInteractive(() => import('../tui/live.js'), io.stdout)).openDashboard({
-        configPath,
-        control,
-        stdout: io.stdout,
-        onQuit: () => abort.abort(),
-        outputs,
-        neuron,
-      })
-    : null;
+  const dashboard = live && first ? live.openDashboard(first, { control, onQuit: () => abort.abort(), outputs, neuron }) : null;
   if (dashboard) control.setPace(dashboardPace(flags.pace, loaded.config.epochs));
   const views = [...(out ? [fileView(out)] : []), dashboard ? dashboard.view : headlessView(flags, io, dataset)];
 

@@ -58,6 +58,10 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
   const pageCache = useRef<NeuronPageCache | null>(null);
   const shownPage = useRef<Page>(page); // read by the frame timer
   shownPage.current = page;
+  // Read by the keys: Ink hands a key to the handler of the last render whose effects have run, so a
+  // key typed right after `?` (before its frame's effects) would see the overlay still closed.
+  const helpOpen = useRef(help);
+  helpOpen.current = help;
   const finished = store.finished;
 
   useEffect(() => {
@@ -110,7 +114,7 @@ export function App({ store, control, colors, onQuit, outputs, fps = 10, size, i
         onQuit();
         return;
       }
-      if (help) {
+      if (helpOpen.current) {
         setHelp(false); // any key closes the overlay
         return;
       }

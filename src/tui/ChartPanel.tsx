@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { Lines } from './Lines.js';
 
 export interface LegendItem {
   label: string;
@@ -20,8 +21,8 @@ export function ChartPanel({ title, legend, lines, width }: { title: string; leg
           </Text>
         ))}
       </Text>
-      {/* One Text for the whole chart: renderChart already fits the width, and one node lays out far faster than one per line. */}
-      <Text>{lines.join('\n')}</Text>
+      {/* One node for the whole chart: renderChart already fits the width, and one node lays out far faster than one per line. */}
+      <Lines lines={lines} width={width - 2} />
     </Box>
   );
 }

@@ -10,6 +10,21 @@ export function paceText(pace: number | null): string | null {
   return pace > 0 ? `${pace >= 100 ? Math.round(pace) : Number(pace.toPrecision(2))} ep/s` : 'max';
 }
 
+/** The first line: the program, the run's name and its config file, then `rest`. */
+export function TitleLine({ name, configPath, colors, rest = '' }: { name: string; configPath: string; colors: Palette; rest?: string }) {
+  return (
+    <Text wrap="truncate-end">
+      <Text bold color={colors.accent}>
+        neuron-tui
+      </Text>
+      <Text> · </Text>
+      <Text bold>{safeText(name, 40)}</Text>
+      <Text dimColor={colors.dim}> {safeText(configPath, 60)}</Text>
+      {rest}
+    </Text>
+  );
+}
+
 /**
  * Run name, config and pace; data source, rows × features; optimizer, the learning rate in use
  * (bold when `+`/`-` changed it) and its schedule, batch size, seed.
@@ -23,15 +38,7 @@ export function Header({ view, colors }: { view: MetricsView; colors: Palette })
   const pace = paceText(view.pace);
   return (
     <Box flexDirection="column">
-      <Text wrap="truncate-end">
-        <Text bold color={colors.accent}>
-          neuron-tui
-        </Text>
-        <Text> · </Text>
-        <Text bold>{safeText(config.name, 40)}</Text>
-        <Text dimColor={colors.dim}> {safeText(view.configPath, 60)}</Text>
-        {pace && !view.end ? ` · pace ${pace}` : ''}
-      </Text>
+      <TitleLine name={config.name} configPath={view.configPath} colors={colors} rest={pace && !view.end ? ` · pace ${pace}` : ''} />
       <Text wrap="truncate-end">
         {safeText(dataset.source, 40)} · {dataset.train}
         {validation} rows{skipped} × {dataset.features.length} features → {safeText(dataset.target, 24)}

@@ -85,19 +85,29 @@ export function downsample(values: readonly number[], width: number): number[] {
 /** Cells of one line, each a character and the ANSI code it is drawn in. */
 type Cell = { ch: string; code: string };
 
-/** A line of cells as text, with a colour code only where the colour changes. */
-export function lineText(cells: readonly Cell[]): string {
+/** Characters `from` to `to` as text, each in its code, with a colour code only where the colour changes. */
+function runText(chars: readonly string[], codes: readonly string[], from: number, to: number): string {
   let out = '';
   let current = '';
-  for (const { ch, code } of cells) {
-    if (code !== current) {
+  for (let k = from; k < to; k++) {
+    if (codes[k] !== current) {
       out += current ? RESET : '';
-      out += code;
-      current = code;
+      out += codes[k];
+      current = codes[k];
     }
-    out += ch;
+    out += chars[k];
   }
   return current ? `${out}${RESET}` : out;
+}
+
+/** A line of cells as text, with a colour code only where the colour changes. */
+export function lineText(cells: readonly Cell[]): string {
+  return runText(
+    cells.map((c) => c.ch),
+    cells.map((c) => c.code),
+    0,
+    cells.length,
+  );
 }
 
 /**
@@ -175,9 +185,15 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
   }
   const rowOf = (v: number): number => Math.round(((max - v) / (max - min)) * (height - 1));
 
-  const grid: Cell[][] = Array.from({ length: height }, () => Array.from({ length: plotWidth }, () => ({ ch: ' ', code: '' })));
+  // Characters and their codes in two flat arrays: a frame draws thousands of cells, and a
+  // cell object each was a good share of the frame's garbage.
+  const chars = new Array<string>(height * plotWidth).fill(' ');
+  const codes = new Array<string>(height * plotWidth).fill('');
   const put = (row: number, col: number, ch: string, code: string): void => {
-    if (row >= 0 && row < height && col >= 0 && col < plotWidth) grid[row][col] = { ch, code };
+    if (row >= 0 && row < height && col >= 0 && col < plotWidth) {
+      chars[row * plotWidth + col] = ch;
+      codes[row * plotWidth + col] = code;
+    }
   };
   // Faint series first, so the others draw over them; extents before lines.
   const order = series.map((s, i) => i).sort((a, b) => Number(!series[a].faint) - Number(!series[b].faint));
@@ -231,7 +247,7 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
       .slice(0, LABEL_WIDTH)
       .padStart(LABEL_WIDTH);
   };
-  const lines = grid.map((cells, row) => `${label(row)} ┤${lineText(cells)}`);
+  const lines = Array.from({ length: height }, (_, row) => `${label(row)} ┤${runText(chars, codes, row * plotWidth, (row + 1) * plotWidth)}`);
   if (epochs) lines.push(epochAxis(epochs.first, epochs.last, plotWidth));
   return lines;
 }

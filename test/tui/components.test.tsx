@@ -7,6 +7,7 @@ import { Header } from '../../src/tui/Header.js';
 import { weightsLine } from '../../src/tui/Numbers.js';
 import { colorEnabled, palette } from '../../src/tui/palette.js';
 import { Progress, progressBar } from '../../src/tui/Progress.js';
+import { Starting } from '../../src/tui/Starting.js';
 import { MetricsStore, type MetricsView } from '../../src/tui/store.js';
 import { warningsFor } from '../../src/tui/Warnings.js';
 import { ROOT } from '../helpers.js';
@@ -74,6 +75,14 @@ describe('Header', () => {
     expect(text(<Header view={view([], { learningRate: 0.1, rateFactor: 2 })} colors={palette(false)} />)).toContain(
       'sgd, learning rate 0.1, × 2 by +/-, batch 32',
     );
+  });
+});
+
+describe('Starting', () => {
+  it("is the header's first line, and says what happens until the run's first event", () => {
+    const frame = text(<Starting name="demo" configPath="configs/demo.yaml" colors={palette(false)} />);
+    expect(frame).toBe('neuron-tui · demo configs/demo.yaml\nloading the data and starting the training thread…');
+    expect(frame.split('\n')[0]).toBe(text(<Header view={view([])} colors={palette(false)} />).split('\n')[0]);
   });
 });
 

@@ -1,5 +1,7 @@
 import { Text } from 'ink';
 import { formatNumber } from '../../format.js';
+import { paint } from '../ansi.js';
+import { Lines } from '../Lines.js';
 import type { Palette } from '../palette.js';
 import type { NeuronPageData } from './data.js';
 import { Panel } from './Panel.js';
@@ -60,18 +62,7 @@ export function Fit({ data, width, height, colors }: { data: NeuronPageData; wid
         <Text color={colors.train}>⠿</Text> active <Text color={colors.bad}>{OTHER_MARK}</Text> z ≤ 0 <Text color={colors.accent}>{LINE_MARK}</Text> {plot.line}
         {'  '}↑ {formatNumber(plot.y.min, 3)}…{formatNumber(plot.y.max, 3)}
       </Text>
-      <Text>
-        {plot.lines.map((runs, r) => (
-          <Text key={r}>
-            {runs.map((run, i) => (
-              <Text key={i} color={color(run.kind, colors)}>
-                {run.text}
-              </Text>
-            ))}
-            {r < plot.lines.length - 1 ? '\n' : ''}
-          </Text>
-        ))}
-      </Text>
+      <Lines lines={plot.lines.map((runs) => runs.map((run) => paint(run.text, color(run.kind, colors))).join(''))} width={inner} />
       <Text dimColor={colors.dim}>{axis(`${plot.x.name} →`, plot.x.min, plot.x.max, inner)}</Text>
     </Panel>
   );

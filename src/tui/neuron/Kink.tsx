@@ -1,5 +1,7 @@
 import { Text } from 'ink';
 import { formatNumber, formatPercent } from '../../format.js';
+import { paint } from '../ansi.js';
+import { Lines } from '../Lines.js';
 import type { Palette } from '../palette.js';
 import type { NeuronPageData } from './data.js';
 import { Panel, sampledNote } from './Panel.js';
@@ -67,15 +69,7 @@ export function Kink({ data, width, height, colors }: { data: NeuronPageData; wi
   const flips = data.flips === null ? '—' : String(data.flips);
   return (
     <Panel title="the kink: z = w·x + b" note={`${data.sample.z.length} rows`} width={width} height={height}>
-      <Text>
-        {rows.map((row, r) => (
-          <Text key={r}>
-            <Text color={colors.bad}>{row.slice(0, half)}</Text>
-            <Text color={colors.train}>{row.slice(half)}</Text>
-            {r < rows.length - 1 ? '\n' : ''}
-          </Text>
-        ))}
-      </Text>
+      <Lines lines={rows.map((row) => paint(row.slice(0, half), colors.bad) + paint(row.slice(half), colors.train))} width={inner} />
       <Text dimColor={colors.dim}>{axis}</Text>
       <Text wrap="truncate-end">
         z ≤ 0 inactive <Text color={colors.bad}>◀</Text> │ <Text color={colors.train}>▶</Text> z &gt; 0 active
