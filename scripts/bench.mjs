@@ -302,7 +302,7 @@ if (section('screened engine (issue 18)')) {
   const order = pool.mode === 'simd' ? 'simd' : 'sequential';
   const sideBySide = (engines, epochs) => {
     const runs = engines.map((engine) => {
-      const { kernel } = P.engineKernel(engine, dataset.train, d, pool.pass, { order, epochs });
+      const { kernel } = P.engineKernel(engine, dataset.train, d, pool.pass, { order, epochs, pool });
       return { trainer: new P.Trainer({ ...config, epochs }, dataset, { clock: () => 0, kernel }), ms: 0 };
     });
     for (let e = 0; e < epochs; e++) {
