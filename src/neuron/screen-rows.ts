@@ -346,8 +346,9 @@ const warmed = new Set<string>();
  * unoptimised (measured 3–5× slower at 1e6 × 16). A few calls on a few thousand rows first let it
  * optimise these loops, and the rank-1 updates, on the real types, as kernel.ts does for the pass.
  */
-export function warmUpScreening(d: number, zOf: ZOf): void {
-  const key = `${d}:${zOf.name}`;
+export function warmUpScreening(d: number, zOf: ZOf, javascript: boolean): void {
+  // Without `javascript` (the WebAssembly refresh, placement and test run) only the rank-1 updates.
+  const key = `${d}:${zOf.name}:${javascript}`;
   if (warmed.has(key)) return;
   warmed.add(key);
   const n = 4096;
@@ -369,10 +370,12 @@ export function warmUpScreening(d: number, zOf: ZOf): void {
   const basis = new Float64Array(3 * (d + 1)).fill(0.2);
   for (let r = 0; r < 12; r++) {
     const b = r % 2 === 0 ? 0.05 : -0.05;
-    refreshSides(x, y, n, d, w, b, zOf, side, keys, sums, r === 0, dw, out);
+    if (javascript) {
+      refreshSides(x, y, n, d, w, b, zOf, side, keys, sums, r === 0, dw, out);
+      placeRows(x, n, d, w, b, zOf, keyBits, BUCKETS - 1, new Int32Array(BUCKETS), order, bounds, member, side, basis);
+      testPlaces(bounds, member, pending, 0, n, 0.01, 0.01, 0.01, 0.01, 0);
+    }
     sums.reset(w, b, out);
-    placeRows(x, n, d, w, b, zOf, keyBits, BUCKETS - 1, new Int32Array(BUCKETS), order, bounds, member, side, basis);
-    testPlaces(bounds, member, pending, 0, n, 0.01, 0.01, 0.01, 0.01, 0);
     for (let i = 0; i < 64; i++) sums.flip(x, i * d, y[i], side[i] === 1 ? -1 : 1);
     sums.evaluate(w, b);
   }

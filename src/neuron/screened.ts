@@ -248,11 +248,12 @@ export class ScreenedEngine {
     if (this.mode === 'screened') return false;
     if (this.n < AUTO_MIN_ROWS) return true;
     if (this.sums !== null) return false;
-    // Not yet started: wait while many rows change side each epoch (each costs a rank-1 update),
-    // measured on a fixed sample, and for a run about to end (the first refresh builds G).
+    // Not yet started: not for a run about to end (the first refresh builds G; checked first, so
+    // such a run costs what passes cost), and wait while many rows change side each epoch (each
+    // costs a rank-1 update), measured on a fixed sample.
+    if (this.options.epochs !== undefined && this.options.epochs - this.stats.epochs < AUTO_MIN_REMAINING) return true;
     const sampleFlips = this.sampleSides();
-    if (this.seen <= AUTO_MIN_STEPS || sampleFlips > AUTO_SAMPLE_FLIPS * SAMPLE) return true;
-    return this.options.epochs !== undefined && this.options.epochs - this.stats.epochs < AUTO_MIN_REMAINING;
+    return this.seen <= AUTO_MIN_STEPS || sampleFlips > AUTO_SAMPLE_FLIPS * SAMPLE;
   }
 
   /** Sides of SAMPLE evenly spaced rows at history[0]; returns how many changed since the last call. */
@@ -372,7 +373,7 @@ export class ScreenedEngine {
     const { n, d, size, x, y } = this;
     this.stats.screens++;
     if (this.stats.epochs - this.lastScreen >= 4 * MIN_GAP) this.backoff = BACKOFF;
-    warmUpScreening(d, this.z);
+    warmUpScreening(d, this.z, this.blocked === null);
     this.chooseBasis();
     this.sums ??= new ActiveSums(d, y, n);
     // In the arena when the WebAssembly refresh and placement write them.
