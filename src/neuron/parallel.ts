@@ -213,7 +213,8 @@ export class ParallelKernel {
   /** The screened engine's fine test (kernel.wat `test`) on this thread, in SIMD mode. */
   readonly test: WasmTest | null = null;
   private readonly single: Kernel;
-  private readonly memory: WebAssembly.Memory | null;
+  /** The arena the SIMD pass reads rows from (null in JavaScript mode). */
+  readonly memory: WebAssembly.Memory | null;
   private generation = 0;
   /** How the latest pass ran: on the SIMD pass or the JavaScript one, on how many threads (tests, bench). */
   latest: { simd: boolean; threads: number } = { simd: false, threads: 0 };

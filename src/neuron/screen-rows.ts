@@ -8,7 +8,7 @@
  * sorted by t (bucketed by the float32 bits of t), in float32:
  *   [z_s,i, c_i,1, c_i,2, c_i,3, ρ⊥_i]   with c = U x̃_i and ρ⊥_i ≥ ‖x̃_i − Uᵀ c_i‖.
  */
-import { rowArray } from '../memory/arena.js';
+import { arenaOf, rowArray } from '../memory/arena.js';
 import { ActiveSums } from './active-sums.js';
 import { JobWord, type ParallelKernel, type WasmTest } from './parallel.js';
 import { ACTIVE, DB, DW, SSE, type PassSums } from './pass.js';
@@ -123,6 +123,15 @@ export class BlockedRefresh {
     this.partDoubles = this.gramAt + even(d * this.stride + d);
     this.parts = rowArray(this.blocks * this.partDoubles);
     this.next = arenaInt32(pool.jobThreads * BUCKETS);
+  }
+
+  /**
+   * Whether `views` (and this refresh's own arrays) live in the pool's arena, where the WebAssembly
+   * reads and writes by byte offset: a full arena hands out plain shared buffers instead.
+   */
+  holds(...views: ArrayBufferView[]): boolean {
+    const all = [...views, this.parts, this.next].map((v) => new Float64Array(v.buffer, 0, 0));
+    return this.pool.memory !== null && arenaOf(...all) === this.pool.memory;
   }
 
   /** `testPlaces` in kernel.wat's `test` (the same operations: the same queue); the arrays live in the arena. */

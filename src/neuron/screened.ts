@@ -176,7 +176,7 @@ export class ScreenedEngine {
   private readonly pending: Int32Array;
   private readonly sample = new Uint8Array(SAMPLE);
   /** The WebAssembly refresh, when the pool can run it. */
-  private readonly blocked: BlockedRefresh | null;
+  private blocked: BlockedRefresh | null;
 
   constructor(
     rows: Rows,
@@ -389,6 +389,7 @@ export class ScreenedEngine {
     this.bounds ??= arena ? arenaFloat32(keep * STRIDE) : new Float32Array(keep * STRIDE);
     this.member ??= arena ? arenaUint8(keep) : new Uint8Array(keep);
     const { sums, keys, side, ends, order, member } = this;
+    if (this.blocked && !this.blocked.holds(keys, side, order, member, this.bounds, this.pending, this.basis)) this.blocked = null;
     // The kept rows' sides live in place order between refreshes: bring them back to row order.
     restoreSides(side, order, member, this.looked);
     this.looked = 0;

@@ -207,3 +207,21 @@ describe('the WebAssembly placement and fine test', () => {
     });
   }
 });
+
+describe('arrays outside the arena', () => {
+  it('are not handed to the WebAssembly (it addresses the arena by byte offset): the engine refreshes in JavaScript instead', () => {
+    const { x, y } = problem(100, 4, 1);
+    const pool = new ParallelKernel(x, y, 4, 1, true);
+    pools.push(pool);
+    const refresh = new BlockedRefresh(pool, 100, 4);
+    expect(refresh.holds(arenaFloat32(8), arenaUint8(8))).toBe(true);
+    // What rowArray hands out once the arena is full: a plain shared buffer.
+    expect(refresh.holds(arenaFloat32(8), new Uint8Array(new SharedArrayBuffer(8)))).toBe(false);
+    // Rows outside the arena: the pool declines, and nothing was written.
+    const plainX = new Float64Array(new SharedArrayBuffer(400 * 8));
+    const plainY = new Float64Array(new SharedArrayBuffer(100 * 8));
+    const side = arenaUint8(100);
+    expect(refresh.run(plainX, plainY, new Float64Array(4), 0.5, side, arenaFloat32(100), new ActiveSums(4, plainY, 100), true, passSums(4))).toBe(false);
+    expect(side.every((v) => v === 0)).toBe(true);
+  });
+});
