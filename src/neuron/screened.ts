@@ -24,6 +24,10 @@
  * loss rose (an overshooting step amplifies rounding differences: such epochs are the pass's, bit
  * for bit). G is rebuilt from the rows when its rank-1 updates add up to G_BUDGET times its trace.
  *
+ * With a SIMD pool (`options.pool`, rows and the engine's arrays in its arena) a refresh, its
+ * placement of the kept rows and the fine test run in kernel.wat, the first two on the pool's
+ * threads (src/neuron/screen-rows.ts, BlockedRefresh: the same bits for any thread count).
+ *
  * `auto` uses passes below AUTO_MIN_ROWS rows, for a run with fewer than AUTO_MIN_REMAINING epochs
  * left, and while more than AUTO_SAMPLE_FLIPS of a fixed sample of rows change side per epoch.
  *
@@ -68,9 +72,10 @@ export const G_BUDGET = 1024;
 const KEPT = 1 / 2;
 /**
  * Costs in passes of the inner kernel, measured at 1e6 × 16 against the 2-thread SIMD pass: a
- * screening refresh (single-threaded JavaScript, ~12 passes), a kept row looked at by the fine
- * test (per row, ~0.3 of a pass's row), a row recomputed or updated (random access to its
- * features and a rank-1 update, ~30 pass rows).
+ * screening refresh (~12 passes in single-threaded JavaScript; ~3 with the WebAssembly refresh and
+ * placement on the pool's threads, ~4.5 when it builds G: 12 is kept, as lower values measured no
+ * faster over 1,000 epochs), a kept row looked at by the fine test (per row, ~0.3 of a pass's row),
+ * a row recomputed or updated (random access to its features and a rank-1 update, ~30 pass rows).
  */
 const REFRESH_COST = 12;
 const TEST_COST = 0.3;
