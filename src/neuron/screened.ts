@@ -73,7 +73,7 @@ const KEPT = 1 / 2;
 /**
  * Costs in passes of the inner kernel, measured at 1e6 × 16 against the 2-thread SIMD pass: a
  * screening refresh (~12 passes in single-threaded JavaScript; ~3 with the WebAssembly refresh and
- * placement on the pool's threads, ~4.5 when it builds G: 12 is kept, as lower values measured no
+ * placement on the pool's threads, ~4 when it builds G: 12 is kept, as lower values measured no
  * faster over 1,000 epochs), a kept row looked at by the fine test (per row, ~0.3 of a pass's row),
  * a row recomputed or updated (random access to its features and a rank-1 update, ~30 pass rows).
  */
