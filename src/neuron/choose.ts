@@ -52,6 +52,6 @@ export function chooseKernel(data: { train: Rows; validation?: Rows | null; d: n
   const common = { mode, close: () => parallel?.close(), latest: () => parallel?.latest ?? null };
   if (!fullBatch) return { pass: inner, ...common };
   const order = parallel?.mode === 'simd' ? 'simd' : 'sequential';
-  const { kernel } = engineKernel(request.engine ?? 'auto', data.train, d, inner, { order, epochs: request.epochs });
+  const { kernel } = engineKernel(request.engine ?? 'auto', data.train, d, inner, { order, epochs: request.epochs, pool: parallel ?? undefined });
   return { pass: kernel, ...common };
 }

@@ -15,10 +15,14 @@ import { instantiate, kernelModule } from './wasm.js';
  * the parameters. In JavaScript mode the workers hold only the rows the pool was built on.
  */
 
-// Control words: [0] generation (−1: stop), [1] workers done, [2] workers ready.
+// Control words: [0] generation (−1: stop), [1] workers done, [2] workers ready, [3] job (PASS, REFRESH, PLACE).
 const GENERATION = 0;
 const DONE = 1;
 const READY = 2;
+const JOB = 3;
+const PASS = 0;
+const REFRESH = 1;
+const PLACE = 2;
 /** How long a new pool waits for its workers to start before it trains on one thread instead. */
 const START_TIMEOUT_MS = 10_000;
 
@@ -38,12 +42,16 @@ const RANGES_AT = 3;
 /** Runs in each worker: wait for a new generation, sum its row range, report done. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { x, y, d, control, params, results, scratch, index, source, memory, module } = workerData;
+const { x, y, d, control, params, results, scratch, index, source, memory, module, job } = workerData;
 const stride = 3 + d;
 const out = results.subarray(index * stride, (index + 1) * stride);
 let run;
+const shares = [];
 if (module) {
-  const pass = new WebAssembly.Instance(module, { env: { memory } }).exports.pass;
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const pass = exports.pass;
+  shares[${REFRESH}] = () => (${refreshShare.toString()})(exports.refresh, job, index);
+  shares[${PLACE}] = () => (${placeShare.toString()})(exports.place, job, index);
   const g = scratch.subarray(index * stride, index * stride + d);
   run = (start, end) => pass(params[d + ${X_AT}], params[d + ${Y_AT}], d, start, end, params.byteOffset, params[d], g.byteOffset, out.byteOffset);
 } else {
@@ -59,12 +67,127 @@ for (;;) {
   Atomics.wait(control, ${GENERATION}, generation);
   generation = Atomics.load(control, ${GENERATION});
   if (generation < 0) break;
-  out.fill(0);
-  run(params[d + ${RANGES_AT} + 2 * index], params[d + ${RANGES_AT} + 1 + 2 * index]);
+  const kind = Atomics.load(control, ${JOB});
+  if (kind !== ${PASS}) {
+    shares[kind]();
+  } else {
+    out.fill(0);
+    run(params[d + ${RANGES_AT} + 2 * index], params[d + ${RANGES_AT} + 1 + 2 * index]);
+  }
   Atomics.add(control, ${DONE}, 1);
   Atomics.notify(control, ${DONE});
 }
 `;
+
+/**
+ * The words of a job for the screened engine's WebAssembly (src/neuron/screen-rows.ts), in a
+ * shared array: byte offsets in the arena, sizes, and the thread count that splits the work.
+ * A common head, then the words of a refresh or of a placement.
+ */
+export const JobWord = {
+  THREADS: 0,
+  X: 1,
+  Y: 2,
+  D: 3,
+  W: 4,
+  B: 5,
+  // refresh (kernel.wat `refresh`, blocks of rows)
+  SIDE: 6,
+  KEYS: 7,
+  BUILD: 8,
+  PARTS: 9,
+  PART_BYTES: 10,
+  BLOCK_ROWS: 11,
+  BLOCKS: 12,
+  N: 13,
+  OUT_AT: 14,
+  G_AT: 15,
+  GRAM_AT: 16,
+  // placement (kernel.wat `place`, one range of rows per thread); also SIDE, KEYS and N
+  CAP: 17,
+  NEXT: 18,
+  NEXT_BYTES: 19,
+  ORDER: 20,
+  BOUNDS: 21,
+  MEMBER: 22,
+  BASIS: 23,
+  LENGTH: 24,
+} as const;
+
+export type WasmRefresh = (
+  x: number,
+  y: number,
+  d: number,
+  start: number,
+  end: number,
+  w: number,
+  b: number,
+  side: number,
+  keys: number,
+  build: number,
+  gram: number,
+  g: number,
+  out: number,
+) => void;
+
+export type WasmPlace = (
+  x: number,
+  d: number,
+  start: number,
+  end: number,
+  w: number,
+  b: number,
+  keys: number,
+  cap: number,
+  next: number,
+  order: number,
+  bounds: number,
+  member: number,
+  side: number,
+  basis: number,
+) => void;
+
+export type WasmTest = (
+  bounds: number,
+  member: number,
+  pending: number,
+  start: number,
+  end: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  beta: number,
+  slack: number,
+) => number;
+
+/**
+ * One thread's share of a refresh: blocks [B·t/T, B·(t+1)/T) of the job's B blocks, each into its
+ * own part. Which thread sums a block changes nothing in it, so the parts (added up in block order
+ * by the caller) are the same for any thread count. Self-contained: the workers run its source,
+ * so the word numbers of JobWord are written out.
+ */
+function refreshShare(refresh: WasmRefresh, job: Float64Array, thread: number): void {
+  const blocks = job[12];
+  const first = Math.floor((blocks * thread) / job[0]);
+  const last = Math.floor((blocks * (thread + 1)) / job[0]);
+  for (let k = first; k < last; k++) {
+    const start = k * job[11];
+    const end = Math.min(job[13], start + job[11]);
+    const part = job[9] + k * job[10];
+    refresh(job[1], job[2], job[3], start, end, job[4], job[5], job[6], job[7], job[8], part + job[16], part + job[15], part + job[14]);
+  }
+}
+
+/**
+ * One thread's share of a placement: rows [N·t/T, N·(t+1)/T), with the thread's own next-place
+ * counters (the caller starts them where the earlier ranges' rows of each bucket end, so the
+ * places are those of one pass in row order). Self-contained, like refreshShare.
+ */
+function placeShare(place: WasmPlace, job: Float64Array, thread: number): void {
+  const start = Math.floor((job[13] * thread) / job[0]);
+  const end = Math.floor((job[13] * (thread + 1)) / job[0]);
+  place(job[1], job[3], start, end, job[4], job[5], job[7], job[17], job[18] + thread * job[19], job[20], job[21], job[22], job[6], job[23]);
+}
 
 function isShared(array: Float64Array): boolean {
   return array.buffer instanceof SharedArrayBuffer;
@@ -83,8 +206,15 @@ export class ParallelKernel {
   /** Per thread: the SIMD pass's gradient scratch. */
   private readonly scratch: Float64Array;
   private readonly own: (start: number, end: number) => void;
+  /** The refresh job's words (JobWord), and this thread's refresh export (SIMD mode only). */
+  private readonly job: Float64Array;
+  private readonly ownRefresh: WasmRefresh | null = null;
+  private readonly ownPlace: WasmPlace | null = null;
+  /** The screened engine's fine test (kernel.wat `test`) on this thread, in SIMD mode. */
+  readonly test: WasmTest | null = null;
   private readonly single: Kernel;
-  private readonly memory: WebAssembly.Memory | null;
+  /** The arena the SIMD pass reads rows from (null in JavaScript mode). */
+  readonly memory: WebAssembly.Memory | null;
   private generation = 0;
   /** How the latest pass ran: on the SIMD pass or the JavaScript one, on how many threads (tests, bench). */
   latest: { simd: boolean; threads: number } = { simd: false, threads: 0 };
@@ -106,14 +236,18 @@ export class ParallelKernel {
     const module = memory ? kernelModule() : null;
     this.mode = memory && module ? 'simd' : 'js';
     const stride = 3 + d;
-    this.control = new Int32Array(new SharedArrayBuffer(12));
+    this.control = new Int32Array(new SharedArrayBuffer(16));
+    this.job = rowArray(JobWord.LENGTH);
     this.memory = this.mode === 'simd' ? memory : null;
     this.params = rowArray(d + RANGES_AT + 2 * this.threads);
     this.results = rowArray(this.threads * stride);
     this.scratch = rowArray(this.threads * stride);
     const out0 = this.results.subarray(0, stride);
     if (this.mode === 'simd') {
-      const pass = instantiate(memory!)!;
+      const { pass, refresh, place, test } = instantiate(memory!)!;
+      this.ownRefresh = refresh;
+      this.ownPlace = place;
+      this.test = test;
       const g0 = this.scratch.subarray(0, d);
       this.own = (start, end) =>
         pass(this.params[d + X_AT], this.params[d + Y_AT], d, start, end, this.params.byteOffset, this.params[d], g0.byteOffset, out0.byteOffset);
@@ -138,6 +272,7 @@ export class ParallelKernel {
           source,
           memory: this.mode === 'simd' ? memory : null,
           module: this.mode === 'simd' ? module : null,
+          job: this.job,
         },
       });
       worker.unref();
@@ -181,20 +316,70 @@ export class ParallelKernel {
     }
     const others = threads > 1 ? this.workers.length : 0;
     this.latest = { simd: this.memory !== null, threads: others + 1 };
-    if (others > 0) {
-      Atomics.store(this.control, DONE, 0);
-      Atomics.store(this.control, GENERATION, ++this.generation);
-      Atomics.notify(this.control, GENERATION);
-    }
+    this.start(PASS, others);
     this.results.subarray(0, stride).fill(0);
     this.own(this.params[d + RANGES_AT], this.params[d + RANGES_AT + 1]);
-    for (let done = Atomics.load(this.control, DONE); done < others; done = Atomics.load(this.control, DONE)) {
-      Atomics.wait(this.control, DONE, done);
-    }
+    this.wait(others);
     for (let t = 0; t < (others > 0 ? this.threads : 1); t++) {
       for (let k = 0; k < stride; k++) out[k] += this.results[t * stride + k];
     }
   };
+
+  /** Threads that a refresh or a placement splits its work over (the caller's included). */
+  get jobThreads(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * The screened engine's refresh (kernel.wat `refresh`) over the blocks `fill` describes, on every
+   * thread of the pool. False when the pool does not run SIMD or the rows are not in its arena
+   * (the caller then refreshes in JavaScript).
+   */
+  refresh(x: Float64Array, y: Float64Array, w: Float64Array, b: number, fill: (job: Float64Array) => void): boolean {
+    return this.runJob(REFRESH, x, y, w, b, fill);
+  }
+
+  /** The placement of a refresh's kept rows (kernel.wat `place`), rows split as `placeShare` says. */
+  place(x: Float64Array, y: Float64Array, w: Float64Array, b: number, fill: (job: Float64Array) => void): boolean {
+    return this.runJob(PLACE, x, y, w, b, fill);
+  }
+
+  private runJob(kind: number, x: Float64Array, y: Float64Array, w: Float64Array, b: number, fill: (job: Float64Array) => void): boolean {
+    if (this.ownRefresh === null || this.ownPlace === null || this.memory === null || arenaOf(x, y) !== this.memory) return false;
+    const job = this.job;
+    this.params.set(w.subarray(0, this.d));
+    this.params[this.d] = b;
+    fill(job);
+    const others = this.workers.length;
+    job[JobWord.THREADS] = others + 1;
+    job[JobWord.X] = x.byteOffset;
+    job[JobWord.Y] = y.byteOffset;
+    job[JobWord.D] = this.d;
+    job[JobWord.W] = this.params.byteOffset;
+    job[JobWord.B] = b;
+    this.latest = { simd: true, threads: others + 1 };
+    this.start(kind, others);
+    if (kind === REFRESH) refreshShare(this.ownRefresh, job, 0);
+    else placeShare(this.ownPlace, job, 0);
+    this.wait(others);
+    return true;
+  }
+
+  /** Wakes `others` workers for a job. */
+  private start(job: number, others: number): void {
+    if (others === 0) return;
+    Atomics.store(this.control, JOB, job);
+    Atomics.store(this.control, DONE, 0);
+    Atomics.store(this.control, GENERATION, ++this.generation);
+    Atomics.notify(this.control, GENERATION);
+  }
+
+  /** Waits until `others` workers are done. */
+  private wait(others: number): void {
+    for (let done = Atomics.load(this.control, DONE); done < others; done = Atomics.load(this.control, DONE)) {
+      Atomics.wait(this.control, DONE, done);
+    }
+  }
 
   close(): void {
     Atomics.store(this.control, GENERATION, -1);

@@ -8,7 +8,9 @@
  * sorted by t (bucketed by the float32 bits of t), in float32:
  *   [z_s,i, c_i,1, c_i,2, c_i,3, ρ⊥_i]   with c = U x̃_i and ρ⊥_i ≥ ‖x̃_i − Uᵀ c_i‖.
  */
+import { arenaOf, rowArray } from '../memory/arena.js';
 import { ActiveSums } from './active-sums.js';
+import { JobWord, type ParallelKernel, type WasmTest } from './parallel.js';
 import { ACTIVE, DB, DW, SSE, type PassSums } from './pass.js';
 
 /** Float32 values per kept row: z, K = 3 coordinates, ρ⊥. */
@@ -77,6 +79,193 @@ export function refreshSides(
   out[DB] = db;
   for (let j = 0; j < d; j++) out[DW + j] = dw[j];
   return nxMax;
+}
+
+/** Blocks of a refresh: at most this many, so their parts of G stay small next to the rows. */
+const REFRESH_BLOCKS = 64;
+/** And at least this many rows each, so a block's bookkeeping is small next to its rows. */
+const REFRESH_BLOCK_ROWS = 4096;
+/** Up to this many features the refresh runs in WebAssembly (a block's part of G has d² doubles). */
+export const WASM_REFRESH_MAX_FEATURES = 64;
+
+/**
+ * Pass 1 of a refresh in kernel.wat's `refresh`, on the threads of a SIMD ParallelKernel: what
+ * `refreshSides` computes, with z in the SIMD pass's order. The rows are cut into fixed blocks
+ * (their number depends on n only); each block's sums and part of G start from zero, and the
+ * parts are added in block order here: the result is the same for any thread count. `side` and
+ * `keys` must live in the arena (`arenaBytes`), like the rows.
+ */
+export class BlockedRefresh {
+  private readonly blockRows: number;
+  private readonly blocks: number;
+  /** Doubles per row of a part's square (d rounded up to even), and the layout of a part. */
+  private readonly stride: number;
+  private readonly outAt: number;
+  private readonly gAt: number;
+  private readonly gramAt: number;
+  private readonly partDoubles: number;
+  private readonly parts: Float64Array;
+  /** Per thread of the pool: the bucket counts of its range of rows, then its next places. */
+  private readonly next: Int32Array;
+
+  constructor(
+    private readonly pool: ParallelKernel,
+    private readonly n: number,
+    private readonly d: number,
+  ) {
+    this.blockRows = Math.max(REFRESH_BLOCK_ROWS, Math.ceil(n / REFRESH_BLOCKS));
+    this.blocks = Math.max(1, Math.ceil(n / this.blockRows));
+    const even = (k: number): number => k + (k & 1);
+    this.stride = even(d);
+    this.outAt = 0; // [sse, active, db, dw_0..dw_{d−1}, max nx, errG, Σ sign]
+    this.gAt = even(DW + d + 3);
+    this.gramAt = this.gAt + even(d);
+    this.partDoubles = this.gramAt + even(d * this.stride + d);
+    this.parts = rowArray(this.blocks * this.partDoubles);
+    this.next = arenaInt32(pool.jobThreads * BUCKETS);
+  }
+
+  /**
+   * Whether `views` (and this refresh's own arrays) live in the pool's arena, where the WebAssembly
+   * reads and writes by byte offset: a full arena hands out plain shared buffers instead.
+   */
+  holds(...views: ArrayBufferView[]): boolean {
+    const all = [...views, this.parts, this.next].map((v) => new Float64Array(v.buffer, 0, 0));
+    return this.pool.memory !== null && arenaOf(...all) === this.pool.memory;
+  }
+
+  /** `testPlaces` in kernel.wat's `test` (the same operations: the same queue); the arrays live in the arena. */
+  readonly testPlaces: typeof testPlaces = (bounds, member, pending, start, end, a1, a2, a3, beta, slack) =>
+    (this.pool.test as WasmTest)(bounds.byteOffset, member.byteOffset, pending.byteOffset, start, end, a1, a2, a3, beta, slack);
+
+  /** ends[bucket] = the number of rows in each t bucket, counted per thread range for `place`. */
+  countBuckets(keyBits: Uint32Array, ends: Int32Array): void {
+    const threads = this.pool.jobThreads;
+    const { n, next } = this;
+    next.fill(0);
+    for (let t = 0; t < threads; t++) {
+      countBuckets(keyBits, Math.floor((n * t) / threads), Math.floor((n * (t + 1)) / threads), next.subarray(t * BUCKETS, (t + 1) * BUCKETS));
+    }
+    ends.fill(0);
+    for (let t = 0; t < threads; t++) for (let k = 0; k < BUCKETS; k++) ends[k] += next[t * BUCKETS + k];
+  }
+
+  /**
+   * `placeRows` in kernel.wat's `place` on the pool's threads (after `countBuckets`): each thread's
+   * rows of a bucket go after the earlier threads' ones, so every row gets the place that one pass
+   * in row order gives it. `first[k]` is bucket k's first place. False when the pool cannot.
+   */
+  place(
+    x: Float64Array,
+    y: Float64Array,
+    w: Float64Array,
+    b: number,
+    keys: Float32Array,
+    cap: number,
+    first: Int32Array,
+    order: Uint32Array,
+    bounds: Float32Array,
+    member: Uint8Array,
+    side: Uint8Array,
+    basis: Float64Array,
+  ): boolean {
+    const threads = this.pool.jobThreads;
+    const next = this.next;
+    for (let k = 0; k <= cap; k++) {
+      let place = first[k];
+      for (let t = 0; t < threads; t++) {
+        const count = next[t * BUCKETS + k];
+        next[t * BUCKETS + k] = place;
+        place += count;
+      }
+    }
+    return this.pool.place(x, y, w, b, (job) => {
+      job[JobWord.KEYS] = keys.byteOffset;
+      job[JobWord.SIDE] = side.byteOffset;
+      job[JobWord.N] = this.n;
+      job[JobWord.CAP] = cap;
+      job[JobWord.NEXT] = next.byteOffset;
+      job[JobWord.NEXT_BYTES] = BUCKETS * 4;
+      job[JobWord.ORDER] = order.byteOffset;
+      job[JobWord.BOUNDS] = bounds.byteOffset;
+      job[JobWord.MEMBER] = member.byteOffset;
+      job[JobWord.BASIS] = basis.byteOffset;
+    });
+  }
+
+  /** Runs the refresh; false when the pool cannot (not SIMD, or rows outside its arena). Returns max ‖x̃_i‖² otherwise. */
+  run(
+    x: Float64Array,
+    y: Float64Array,
+    w: Float64Array,
+    b: number,
+    side: Uint8Array,
+    keys: Float32Array,
+    sums: ActiveSums,
+    build: boolean,
+    out: PassSums,
+  ): number | false {
+    const { d, parts, partDoubles, stride } = this;
+    const ran = this.pool.refresh(x, y, w, b, (job) => {
+      job[JobWord.SIDE] = side.byteOffset;
+      job[JobWord.KEYS] = keys.byteOffset;
+      job[JobWord.BUILD] = build ? 1 : 0;
+      job[JobWord.PARTS] = parts.byteOffset;
+      job[JobWord.PART_BYTES] = partDoubles * 8;
+      job[JobWord.BLOCK_ROWS] = this.blockRows;
+      job[JobWord.BLOCKS] = this.blocks;
+      job[JobWord.N] = this.n;
+      job[JobWord.OUT_AT] = this.outAt * 8;
+      job[JobWord.G_AT] = this.gAt * 8;
+      job[JobWord.GRAM_AT] = this.gramAt * 8;
+    });
+    if (!ran) return false;
+    out.fill(0);
+    if (build) sums.clearG();
+    const G = sums.G;
+    let nxMax = 1;
+    for (let k = 0; k < this.blocks; k++) {
+      const o = k * partDoubles + this.outAt;
+      for (let q = 0; q < DW + d; q++) out[q] += parts[o + q];
+      nxMax = Math.max(nxMax, parts[o + DW + d]);
+      sums.errG += parts[o + DW + d + 1];
+      // The part's square (upper triangle), its bias column, then the count: G's layout.
+      const g = k * partDoubles + this.gramAt;
+      let p = 0;
+      for (let j = 0; j < d; j++) {
+        for (let c = j; c < d; c++) G[p++] += parts[g + j * stride + c];
+        G[p++] += parts[g + d * stride + j];
+      }
+      G[p] += parts[o + DW + d + 2];
+    }
+    return nxMax;
+  }
+}
+
+/** Zeroed arrays in the arena (16-byte aligned), where the WebAssembly refresh and placement write. */
+export function arenaFloat32(length: number): Float32Array {
+  const raw = rowArray(Math.ceil(length / 2));
+  return new Float32Array(raw.buffer, raw.byteOffset, length);
+}
+
+export function arenaUint32(length: number): Uint32Array {
+  const raw = rowArray(Math.ceil(length / 2));
+  return new Uint32Array(raw.buffer, raw.byteOffset, length);
+}
+
+export function arenaInt32(length: number): Int32Array {
+  const raw = rowArray(Math.ceil(length / 2));
+  return new Int32Array(raw.buffer, raw.byteOffset, length);
+}
+
+export function arenaUint8(length: number): Uint8Array {
+  const raw = rowArray(Math.ceil(length / 8));
+  return new Uint8Array(raw.buffer, raw.byteOffset, length);
+}
+
+/** counts[bucket] += 1 for each row of [from, to), bucket = the top 16 bits of its t key. */
+export function countBuckets(keyBits: Uint32Array, from: number, to: number, counts: Int32Array): void {
+  for (let i = from; i < to; i++) counts[keyBits[i] >>> 16]++;
 }
 
 /**
@@ -166,8 +355,9 @@ const warmed = new Set<string>();
  * unoptimised (measured 3–5× slower at 1e6 × 16). A few calls on a few thousand rows first let it
  * optimise these loops, and the rank-1 updates, on the real types, as kernel.ts does for the pass.
  */
-export function warmUpScreening(d: number, zOf: ZOf): void {
-  const key = `${d}:${zOf.name}`;
+export function warmUpScreening(d: number, zOf: ZOf, javascript: boolean): void {
+  // Without `javascript` (the WebAssembly refresh, placement and test run) only the rank-1 updates.
+  const key = `${d}:${zOf.name}:${javascript}`;
   if (warmed.has(key)) return;
   warmed.add(key);
   const n = 4096;
@@ -189,10 +379,12 @@ export function warmUpScreening(d: number, zOf: ZOf): void {
   const basis = new Float64Array(3 * (d + 1)).fill(0.2);
   for (let r = 0; r < 12; r++) {
     const b = r % 2 === 0 ? 0.05 : -0.05;
-    refreshSides(x, y, n, d, w, b, zOf, side, keys, sums, r === 0, dw, out);
+    if (javascript) {
+      refreshSides(x, y, n, d, w, b, zOf, side, keys, sums, r === 0, dw, out);
+      placeRows(x, n, d, w, b, zOf, keyBits, BUCKETS - 1, new Int32Array(BUCKETS), order, bounds, member, side, basis);
+      testPlaces(bounds, member, pending, 0, n, 0.01, 0.01, 0.01, 0.01, 0);
+    }
     sums.reset(w, b, out);
-    placeRows(x, n, d, w, b, zOf, keyBits, BUCKETS - 1, new Int32Array(BUCKETS), order, bounds, member, side, basis);
-    testPlaces(bounds, member, pending, 0, n, 0.01, 0.01, 0.01, 0.01, 0);
     for (let i = 0; i < 64; i++) sums.flip(x, i * d, y[i], side[i] === 1 ? -1 : 1);
     sums.evaluate(w, b);
   }

@@ -24,6 +24,10 @@
  * loss rose (an overshooting step amplifies rounding differences: such epochs are the pass's, bit
  * for bit). G is rebuilt from the rows when its rank-1 updates add up to G_BUDGET times its trace.
  *
+ * With a SIMD pool (`options.pool`, rows and the engine's arrays in its arena) a refresh, its
+ * placement of the kept rows and the fine test run in kernel.wat, the first two on the pool's
+ * threads (src/neuron/screen-rows.ts, BlockedRefresh: the same bits for any thread count).
+ *
  * `auto` uses passes below AUTO_MIN_ROWS rows, for a run with fewer than AUTO_MIN_REMAINING epochs
  * left, and while more than AUTO_SAMPLE_FLIPS of a fixed sample of rows change side per epoch.
  *
@@ -32,10 +36,28 @@
  * allocated at the first screened epoch.
  */
 import type { Rows } from '../data/dataset.js';
+import { rowArray } from '../memory/arena.js';
 import { ActiveSums } from './active-sums.js';
 import type { Kernel } from './kernel.js';
 import { ACTIVE, DB, DW, passSums, SSE, type PassSums } from './pass.js';
-import { BUCKETS, F32_SLACK, placeRows, refreshSides, STRIDE, testPlaces, warmUpScreening, type ZOf } from './screen-rows.js';
+import type { ParallelKernel } from './parallel.js';
+import {
+  arenaFloat32,
+  arenaInt32,
+  arenaUint32,
+  arenaUint8,
+  BlockedRefresh,
+  BUCKETS,
+  countBuckets,
+  F32_SLACK,
+  placeRows,
+  refreshSides,
+  STRIDE,
+  testPlaces,
+  WASM_REFRESH_MAX_FEATURES,
+  warmUpScreening,
+  type ZOf,
+} from './screen-rows.js';
 import { zFunction, type ZOrder } from './z-order.js';
 
 export type Engine = 'auto' | 'pass' | 'screened';
@@ -50,9 +72,10 @@ export const G_BUDGET = 1024;
 const KEPT = 1 / 2;
 /**
  * Costs in passes of the inner kernel, measured at 1e6 × 16 against the 2-thread SIMD pass: a
- * screening refresh (single-threaded JavaScript, ~12 passes), a kept row looked at by the fine
- * test (per row, ~0.3 of a pass's row), a row recomputed or updated (random access to its
- * features and a rank-1 update, ~30 pass rows).
+ * screening refresh (~12 passes in single-threaded JavaScript; ~3 with the WebAssembly refresh and
+ * placement on the pool's threads, ~4 when it builds G: 12 is kept, as lower values measured no
+ * faster over 1,000 epochs), a kept row looked at by the fine test (per row, ~0.3 of a pass's row),
+ * a row recomputed or updated (random access to its features and a rank-1 update, ~30 pass rows).
  */
 const REFRESH_COST = 12;
 const TEST_COST = 0.3;
@@ -61,6 +84,11 @@ const ROW_COST = 30;
 export const AUTO_MIN_ROWS = 1 << 15;
 /** `auto`: rows sampled to see how many change side per epoch, and the largest fraction that may. */
 const SAMPLE = 4096;
+/** In runs of this many consecutive rows: a few cache misses per run instead of one per row. */
+const SAMPLE_RUN = 64;
+const SAMPLE_RUNS = SAMPLE / SAMPLE_RUN;
+/** Epochs between samples: a sample costs ~2% of an epoch at 1e6 × 16, a quarter of that in all. */
+const SAMPLE_EVERY = 4;
 const AUTO_SAMPLE_FLIPS = 1 / 500;
 /** `auto`: steps seen before the first screened epoch (the directions U come from them). */
 const AUTO_MIN_STEPS = 3;
@@ -83,6 +111,8 @@ export interface ScreenedStats {
   passes: number;
   /** Screening refreshes (exact sums and new bounds). */
   screens: number;
+  /** Of those, the ones that ran in WebAssembly on the pool's threads. */
+  wasmScreens: number;
   /** Rows looked at by the fine test. */
   tested: number;
   /** Rows whose z was recomputed outside a refresh. */
@@ -98,10 +128,15 @@ export interface EngineOptions {
   order?: ZOrder;
   /** Maximum epochs of the run, so `auto` does not build its sums for a run about to end. */
   epochs?: number;
+  /**
+   * The SIMD pool the inner kernel runs on (then `order` is `simd`): refreshes run in its
+   * WebAssembly on its threads (`BlockedRefresh`) when the rows live in its arena.
+   */
+  pool?: ParallelKernel;
 }
 
 export class ScreenedEngine {
-  readonly stats: ScreenedStats = { epochs: 0, passes: 0, screens: 0, tested: 0, candidates: 0, flips: 0, mismatches: 0 };
+  readonly stats: ScreenedStats = { epochs: 0, passes: 0, screens: 0, wasmScreens: 0, tested: 0, candidates: 0, flips: 0, mismatches: 0 };
   private readonly x: Float64Array;
   private readonly y: Float64Array;
   private readonly n: number;
@@ -145,8 +180,10 @@ export class ScreenedEngine {
   private backoff = BACKOFF;
   private readonly scratch: PassSums;
   private readonly dw: Float64Array;
-  private readonly pending = new Int32Array(BLOCK);
+  private readonly pending: Int32Array;
   private readonly sample = new Uint8Array(SAMPLE);
+  /** The WebAssembly refresh, when the pool can run it. */
+  private blocked: BlockedRefresh | null;
 
   constructor(
     rows: Rows,
@@ -161,7 +198,10 @@ export class ScreenedEngine {
     this.d = d;
     this.size = d + 1;
     this.z = zFunction(options.order ?? 'sequential');
-    this.basis = new Float64Array(K * this.size);
+    const pool = options.pool;
+    this.blocked = pool && pool.mode === 'simd' && options.order === 'simd' && d <= WASM_REFRESH_MAX_FEATURES ? new BlockedRefresh(pool, this.n, d) : null;
+    this.basis = this.blocked ? rowArray(K * this.size) : new Float64Array(K * this.size);
+    this.pending = this.blocked ? arenaInt32(BLOCK) : new Int32Array(BLOCK);
     this.thetaS = new Float64Array(this.size);
     this.history = new Float64Array(4 * this.size);
     this.scratch = passSums(d);
@@ -218,21 +258,25 @@ export class ScreenedEngine {
     if (this.mode === 'screened') return false;
     if (this.n < AUTO_MIN_ROWS) return true;
     if (this.sums !== null) return false;
-    // Not yet started: wait while many rows change side each epoch (each costs a rank-1 update),
-    // measured on a fixed sample, and for a run about to end (the first refresh builds G).
+    // Not yet started: not for a run about to end (the first refresh builds G; checked first, so
+    // such a run costs what passes cost), and wait while many rows change side each epoch (each
+    // costs a rank-1 update), measured on a fixed sample.
+    if (this.options.epochs !== undefined && this.options.epochs - this.stats.epochs < AUTO_MIN_REMAINING) return true;
+    // The sample every SAMPLE_EVERY epochs: sides that changed over that many epochs.
+    if (this.stats.epochs % SAMPLE_EVERY !== 0) return true;
     const sampleFlips = this.sampleSides();
-    if (this.seen <= AUTO_MIN_STEPS || sampleFlips > AUTO_SAMPLE_FLIPS * SAMPLE) return true;
-    return this.options.epochs !== undefined && this.options.epochs - this.stats.epochs < AUTO_MIN_REMAINING;
+    return this.seen <= AUTO_MIN_STEPS || sampleFlips > AUTO_SAMPLE_FLIPS * SAMPLE * SAMPLE_EVERY;
   }
 
-  /** Sides of SAMPLE evenly spaced rows at history[0]; returns how many changed since the last call. */
+  /** Sides of SAMPLE rows (SAMPLE_RUNS evenly spaced runs of consecutive rows, read in order) at history[0]; returns how many changed since the last call. */
   private sampleSides(): number {
     const { n, d, x, history } = this;
     const w = history.subarray(0, d);
     const b = history[d];
     let changed = 0;
     for (let k = 0; k < SAMPLE; k++) {
-      const i = Math.floor((k * n) / SAMPLE);
+      const run = Math.floor(k / SAMPLE_RUN);
+      const i = Math.min(n - 1, Math.floor((run * n) / SAMPLE_RUNS) + (k % SAMPLE_RUN));
       const now = this.z(x, i * d, d, w, b) > 0 ? 1 : 0;
       if (now !== this.sample[k]) changed++;
       this.sample[k] = now;
@@ -342,23 +386,28 @@ export class ScreenedEngine {
     const { n, d, size, x, y } = this;
     this.stats.screens++;
     if (this.stats.epochs - this.lastScreen >= 4 * MIN_GAP) this.backoff = BACKOFF;
-    warmUpScreening(d, this.z);
+    warmUpScreening(d, this.z, this.blocked === null);
     this.chooseBasis();
     this.sums ??= new ActiveSums(d, y, n);
-    this.keys ??= new Float32Array(n);
-    this.side ??= new Uint8Array(n);
+    // In the arena when the WebAssembly refresh and placement write them.
+    const arena = this.blocked !== null;
+    this.keys ??= arena ? arenaFloat32(n) : new Float32Array(n);
+    this.side ??= arena ? arenaUint8(n) : new Uint8Array(n);
     const keep = Math.ceil(n * KEPT);
-    this.order ??= new Uint32Array(keep);
-    this.bounds ??= new Float32Array(keep * STRIDE);
-    this.member ??= new Uint8Array(keep);
+    this.order ??= arena ? arenaUint32(keep) : new Uint32Array(keep);
+    this.bounds ??= arena ? arenaFloat32(keep * STRIDE) : new Float32Array(keep * STRIDE);
+    this.member ??= arena ? arenaUint8(keep) : new Uint8Array(keep);
     const { sums, keys, side, ends, order, member } = this;
+    if (this.blocked && !this.blocked.holds(keys, side, order, member, this.bounds, this.pending, this.basis)) this.blocked = null;
     // The kept rows' sides live in place order between refreshes: bring them back to row order.
-    for (let k = 0; k < this.looked; k++) side[order[k]] = member[k];
+    restoreSides(side, order, member, this.looked);
     this.looked = 0;
     const build = !this.gBuilt || sums.errG > G_BUDGET * trace(sums.G, size);
     if (build) sums.clearG();
     const s = this.scratch;
-    const nxMax = refreshSides(x, y, n, d, w, b, this.z, side, keys, sums, build, this.dw, s);
+    let nxMax = this.blocked?.run(x, y, w, b, side, keys, sums, build, s) ?? false;
+    if (nxMax === false) nxMax = refreshSides(x, y, n, d, w, b, this.z, side, keys, sums, build, this.dw, s);
+    else this.stats.wasmScreens++;
     sums.reset(w, b, s);
     for (let k = 0; k < s.length; k++) out[k] += s[k];
     this.lastLoss = s[SSE];
@@ -366,8 +415,12 @@ export class ScreenedEngine {
 
     // Buckets of t: keep the lowest ones that fit in `keep` places.
     const keyBits = new Uint32Array(keys.buffer, keys.byteOffset, n);
-    ends.fill(0);
-    for (let i = 0; i < n; i++) ends[keyBits[i] >>> 16]++;
+    if (this.blocked) {
+      this.blocked.countBuckets(keyBits, ends);
+    } else {
+      ends.fill(0);
+      countBuckets(keyBits, 0, n, ends);
+    }
     let places = 0;
     let cap = -1;
     while (cap + 1 < BUCKETS && places + ends[cap + 1] <= keep) {
@@ -377,7 +430,9 @@ export class ScreenedEngine {
     }
     const next = new Int32Array(cap + 1);
     for (let k = 0; k <= cap; k++) next[k] = k === 0 ? 0 : ends[k - 1];
-    placeRows(x, n, d, w, b, this.z, keyBits, cap, next, order, this.bounds, member, side, this.basis);
+    if (!this.blocked?.place(x, y, w, b, keys, cap, next, order, this.bounds, member, side, this.basis)) {
+      placeRows(x, n, d, w, b, this.z, keyBits, cap, next, order, this.bounds, member, side, this.basis);
+    }
     this.cap = cap;
     this.tCap = cap + 1 < BUCKETS ? bucketFloor(cap + 1) : Infinity;
     this.reach = 0;
@@ -428,10 +483,14 @@ export class ScreenedEngine {
     const [a1, a2, a3] = a;
     const zOf = this.z;
     const pending = this.pending;
+    const blocked = this.blocked;
     let candidates = 0;
     let flips = 0;
     for (let start = 0; start < end; start += BLOCK) {
-      const queued = testPlaces(bounds, member, pending, start, Math.min(end, start + BLOCK), a1, a2, a3, beta, slack);
+      const stop = Math.min(end, start + BLOCK);
+      const queued = blocked
+        ? blocked.testPlaces(bounds, member, pending, start, stop, a1, a2, a3, beta, slack)
+        : testPlaces(bounds, member, pending, start, stop, a1, a2, a3, beta, slack);
       for (let q = 0; q < queued; q++) {
         let k = pending[q];
         let now: number;
@@ -456,6 +515,11 @@ export class ScreenedEngine {
     this.spent += (end * TEST_COST + (candidates + flips) * ROW_COST) / this.n;
     return true;
   }
+}
+
+/** The kept rows' sides, kept in place order between refreshes, back to row order. */
+function restoreSides(side: Uint8Array, order: Uint32Array, member: Uint8Array, looked: number): void {
+  for (let k = 0; k < looked; k++) side[order[k]] = member[k];
 }
 
 const floatBits = new Float32Array(1);

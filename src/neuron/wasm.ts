@@ -1,4 +1,5 @@
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.js';
+import type { WasmPlace, WasmRefresh, WasmTest } from './parallel.js';
 
 let bytes: Uint8Array | undefined;
 let compiled: WebAssembly.Module | null | undefined;
@@ -21,10 +22,18 @@ export function kernelModule(): WebAssembly.Module | null {
   return compiled;
 }
 
+export interface KernelExports {
+  pass: WasmPass;
+  refresh: WasmRefresh;
+  place: WasmPlace;
+  test: WasmTest;
+}
+
 export type WasmPass = (x: number, y: number, d: number, start: number, end: number, w: number, b: number, g: number, out: number) => void;
 
-export function instantiate(memory: WebAssembly.Memory): WasmPass | null {
+/** The module's exports on `memory`: the fused pass and the screened engine's refresh and placement (see kernel.wat). */
+export function instantiate(memory: WebAssembly.Memory): KernelExports | null {
   const module = kernelModule();
   if (!module) return null;
-  return (new WebAssembly.Instance(module, { env: { memory } }).exports as { pass: WasmPass }).pass;
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
 }

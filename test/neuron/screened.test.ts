@@ -386,30 +386,39 @@ describe('engineKernel', () => {
     expect((stats?.passes ?? 0) + (stats?.screens ?? 0)).toBeLessThan(100);
   });
 
-  it('with the SIMD kernel inside, decides z > 0 in its order: the same runs', () => {
-    const n = 3000;
-    const d = 7;
-    const r = rng(4, 'synthetic');
-    const x = rowArray(n * d);
-    const y = rowArray(n);
-    for (let k = 0; k < x.length; k++) x[k] = r.normal();
-    for (let i = 0; i < n; i++) y[i] = Math.max(0, x[i * d] - x[i * d + 3] + 0.2) + 0.1 * r.normal();
-    const pool = new ParallelKernel(x, y, d, 1, true);
-    pools.push(pool);
-    expect(pool.mode).toBe('simd');
-    const data = dataset({ x, y, n }, d);
-    const runConfig = config({ learning_rate: 0.1, epochs: 150 });
-    const pass = new Trainer(runConfig, data, { clock, kernel: pool.pass });
-    const { kernel } = engineKernel('screened', data.train, d, pool.pass, { order: 'simd' });
-    const trainer = new Trainer(runConfig, data, { clock, kernel });
-    while (pass.status === null) {
-      const e = pass.runEpoch();
-      const a = trainer.runEpoch();
-      expect(a.active_ratio).toBe(e.active_ratio);
-      expect(relative(a.loss, e.loss)).toBeLessThanOrEqual(1e-9);
-      expect(relative(a.grad_norm, e.grad_norm)).toBeLessThanOrEqual(1e-9);
-    }
-  });
+  for (const threads of [1, 2]) {
+    it(`with the SIMD kernel inside (${threads} thread(s)), decides z > 0 in its order and refreshes in its WebAssembly: the same runs`, () => {
+      const n = 20_000;
+      const d = 7;
+      const r = rng(4, 'synthetic');
+      const x = rowArray(n * d);
+      const y = rowArray(n);
+      for (let k = 0; k < x.length; k++) x[k] = r.normal();
+      for (let i = 0; i < n; i++) y[i] = Math.max(0, x[i * d] - x[i * d + 3] + 0.2) + 0.1 * r.normal();
+      const pool = new ParallelKernel(x, y, d, threads, true);
+      pools.push(pool);
+      expect(pool.mode).toBe('simd');
+      const data = dataset({ x, y, n }, d);
+      const runConfig = config({ learning_rate: 0.1, epochs: 150 });
+      const pass = new Trainer(runConfig, data, { clock, kernel: pool.pass });
+      const { kernel, screened } = engineKernel('screened', data.train, d, pool.pass, { order: 'simd', pool });
+      const trainer = new Trainer(runConfig, data, { clock, kernel });
+      while (pass.status === null) {
+        const e = pass.runEpoch();
+        const a = trainer.runEpoch();
+        expect(a.active_ratio).toBe(e.active_ratio);
+        expect(relative(a.loss, e.loss)).toBeLessThanOrEqual(1e-9);
+        expect(relative(a.grad_norm, e.grad_norm)).toBeLessThanOrEqual(1e-9);
+        for (let j = 0; j < d; j++) expect(relative(trainer.w[j], pass.w[j])).toBeLessThanOrEqual(1e-9);
+      }
+      const stats = (screened as ScreenedEngine).stats;
+      expect(stats.mismatches).toBe(0);
+      // Its refreshes ran in WebAssembly, and it did epochs of its own between them.
+      expect(stats.wasmScreens).toBe(stats.screens);
+      expect(stats.screens).toBeGreaterThan(0);
+      expect(stats.passes + stats.screens).toBeLessThan(100);
+    });
+  }
 });
 
 describe('z in the kernels’ order', () => {
