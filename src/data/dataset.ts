@@ -138,7 +138,7 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number): AllRow
   };
 }
 
-function syntheticAll(loaded: LoadedConfig): AllRows {
+function syntheticAll(loaded: LoadedConfig, threads: number): AllRows {
   const { config } = loaded;
   const spec = config.data.synthetic!;
   // Refused before allocating: rows (and their split copies) beyond memory would crash, not fail.
@@ -152,7 +152,7 @@ function syntheticAll(loaded: LoadedConfig): AllRows {
       ),
     ]);
   }
-  const rows = syntheticRows(spec, config.seed);
+  const rows = syntheticRows(spec, config.seed, threads);
   return {
     x: rows.x,
     y: rows.y,
@@ -191,13 +191,14 @@ function split(all: Rows, d: number, fraction: number, seed: number): { train: R
 }
 
 /**
- * Loads the rows a config names, splits and standardizes them. Large CSVs are parsed on up to
- * `threads` threads (default: the cores); the rows are the same whatever the count.
+ * Loads the rows a config names, splits and standardizes them. Large CSVs are parsed, and many
+ * synthetic rows generated, on up to `threads` threads (default: the cores); the rows are the same
+ * whatever the count.
  */
 export function loadDataset(loaded: LoadedConfig, cwd: string = process.cwd(), options: { threads?: number } = {}): Dataset {
   const { config } = loaded;
   const threads = options.threads ?? availableParallelism();
-  const all = config.data.synthetic ? syntheticAll(loaded) : readCsvRows(loaded, cwd, threads);
+  const all = config.data.synthetic ? syntheticAll(loaded, threads) : readCsvRows(loaded, cwd, threads);
   const d = all.features.length;
   const init = config.init;
   if ('weights' in init && init.weights.length !== d) {
