@@ -644,7 +644,7 @@ if (section('every path on the fast kernels')) {
   const csv = join(work, 'big.csv'); // written by the CSV rows above: N rows × 17 columns
   const columns = { features: [...Array(d).keys()], target: d, missing: 'error' };
   const load = (t) => {
-    const bytes = P.readBytes(csv, 2 ** 32);
+    const bytes = P.readBytes(csv, 2 ** 32, undefined, undefined, t);
     return P.readCsvNumbers(bytes, P.readCsvHeader(bytes, 'big.csv'), columns, 'big.csv', t);
   };
   let one = Infinity;

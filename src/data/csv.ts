@@ -528,12 +528,18 @@ function problemText(problem: RowProblem, bytes: Uint8Array, names: string[], de
   }
 }
 
-/** Rows are at most the line breaks + 1: LFs, and CRs that are not the first half of a CRLF. */
-function lineBreaks(bytes: Uint8Array, from: number, to: number): number {
-  const part = bytes.subarray(from, to);
+/**
+ * The line breaks in part `part`'s range of `bounds`: LFs, and CRs that are not the first half of a
+ * CRLF (a chunk has at most that many rows + 1). Self-contained, for worker threads.
+ */
+export function lineBreaks(part: number, input: { bytes: Uint8Array; bounds: number[] }): number {
+  const { bytes, bounds } = input;
+  const LF = 10;
+  const CR = 13;
+  const chunk = bytes.subarray(bounds[part], bounds[part + 1]);
   let count = 0;
-  for (let p = part.indexOf(LF); p !== -1; p = part.indexOf(LF, p + 1)) count++;
-  for (let p = part.indexOf(CR); p !== -1; p = part.indexOf(CR, p + 1)) if (bytes[from + p + 1] !== LF) count++;
+  for (let p = chunk.indexOf(LF); p !== -1; p = chunk.indexOf(LF, p + 1)) count++;
+  for (let p = chunk.indexOf(CR); p !== -1; p = chunk.indexOf(CR, p + 1)) if (bytes[bounds[part] + p + 1] !== LF) count++;
   return count;
 }
 
@@ -541,14 +547,13 @@ function lineBreaks(bytes: Uint8Array, from: number, to: number): number {
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * Where to split the body for `threads` threads: after a line feed near each equal share. Only
- * when the body has no quote at all: then every line break ends a row and each chunk starts at a
- * row, as in the single-thread parse. A quoted cell may hold line breaks, so a file with quotes
- * (or CR-only line ends, or a small body) is parsed on one thread.
+ * Where to split the body for `threads` threads: after a line feed near each equal share (a body
+ * with CR-only line ends, or a small one, is parsed on one thread). A line feed ends a row unless
+ * it is inside a quoted cell; the parse checks that guess (see `readCsvNumbers`).
  */
 export function chunkBounds(bytes: Uint8Array, start: number, threads: number): number[] {
   const len = bytes.length;
-  if (threads < 2 || len - start < PARALLEL_MIN_BYTES || bytes.indexOf(QUOTE, start) !== -1) return [start, len];
+  if (threads < 2 || len - start < PARALLEL_MIN_BYTES) return [start, len];
   const bounds = [start];
   for (let k = 1; k < threads; k++) {
     const lf = bytes.indexOf(LF, Math.max(bounds[bounds.length - 1], start + Math.floor(((len - start) * k) / threads)));
@@ -569,9 +574,12 @@ function sharedBytes(bytes: Uint8Array): Uint8Array {
 
 /**
  * Parses the body's used columns into doubles. Blank lines are ignored (trailing ones are common);
- * every other line must have as many cells as the header. Large bodies are split at line breaks
- * over `threads` threads; the numbers, the rows and any error are those of the single-thread parse
- * (a chunk that fails sends the whole body through one thread, which finds the first problem).
+ * every other line must have as many cells as the header. Large bodies are split at line feeds
+ * over `threads` threads; the numbers, the rows and any error are those of the single-thread parse.
+ * A chunk that fails sends the whole body through one thread, which finds the first problem. That
+ * also covers a split inside a quoted cell: the chunk before it then ends in an open quote. So when
+ * every chunk succeeds, each one started where a row starts (chunk 0 does; one that ends without an
+ * open quote ends at a row's end, where the next starts), and the rows are the single thread's.
  */
 export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: CsvColumns, file: string, threads = availableParallelism()): CsvNumbers {
   const names = header.names;
@@ -581,13 +589,14 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
   columns.features.forEach((c, j) => (slot[c] = j));
   slot[columns.target] = d;
   const bounds = chunkBounds(bytes, header.bodyStart, threads);
-  const capacities = bounds.slice(1).map((to, k) => lineBreaks(bytes, bounds[k], to) + 1);
+  const shared = bounds.length > 2 ? sharedBytes(bytes) : bytes;
+  const capacities = forkJoin(lineBreaks, { bytes: shared, bounds }, bounds.length - 1).map((breaks) => breaks + 1);
   const capacity = capacities.reduce((sum, c) => sum + c, 0);
   const x = rowArray(capacity * d);
   const y = rowArray(capacity);
   const chunks = capacities.map((_, k) => [bounds[k], bounds[k + 1], capacities.slice(0, k).reduce((sum, c) => sum + c, 0)]);
   const input: ChunkInput = {
-    bytes: chunks.length > 1 ? sharedBytes(bytes) : bytes,
+    bytes: shared,
     chunks,
     line: header.bodyLine,
     slot,
