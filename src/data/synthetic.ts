@@ -36,12 +36,12 @@ interface BlockInput {
  * x), then, when there is noise, one noise value per row.
  *
  * Normals come from Marsaglia and Tsang's ziggurat (J. Stat. Software 5(8), 2000; numpy, Julia and
- * Go draw normals the same way), with their 128 layers and tables. 99% of draws cost one 32-bit
- * output of the generator and a multiply: the polar method needs a logarithm and a square root per
- * pair, Box–Muller also a sine and a cosine, and those dominate once the generator's outputs are
- * cheap. Sign and magnitude come from one output; the layer from 7 bits of another, each output
- * giving the layers of 4 draws from its high 28 bits (xoroshiro128+'s lowest bits are its weakest,
- * and the classic version's layer bits, shared with the magnitude, correlate the two).
+ * Go draw normals with ziggurats too), with their 128 layers and tables. 99% of draws cost a
+ * multiply, a compare and 1¼ 32-bit outputs of the generator: the magnitude and sign take one, and
+ * one output gives the layers of 4 draws from its high 28 bits (xoroshiro128+'s lowest bits are its
+ * weakest, and the classic version's layer bits, shared with the magnitude, correlate the two). The
+ * polar method needs a logarithm and a square root per pair, Box–Muller also a sine and a cosine,
+ * and those cost more than the draws themselves.
  */
 export function generateBlocks(part: number, input: BlockInput): number {
   const { states, blockRows, n, d, weights, bias, noise, x, y } = input;

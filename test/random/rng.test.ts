@@ -20,4 +20,13 @@ describe('block streams', () => {
     expect(blockStates(7, 'synthetic', 2)).not.toEqual(blockStates(8, 'synthetic', 2));
     expect(blockStates(7, 'synthetic', 2)).not.toEqual(blockStates(7, 'init', 2));
   });
+
+  it("rebuild from a state the generator pure-rand's xoroshiro128plusFromState gives, from the class source the worker threads run", () => {
+    const [state] = blockStates(3, 'synthetic', 1);
+    const source = generator(3, 'synthetic').constructor.toString();
+    const Rebuilt = new Function(`return (${source})`)() as new (...s: number[]) => { next(): number };
+    const rebuilt = new Rebuilt(...state);
+    const reference = xoroshiro128plusFromState(state);
+    for (let k = 0; k < 1000; k++) expect(rebuilt.next()).toBe(reference.next());
+  });
 });
