@@ -536,7 +536,8 @@ export function lineBreaks(part: number, input: { bytes: Uint8Array; bounds: num
   const { bytes, bounds } = input;
   const LF = 10;
   const CR = 13;
-  const chunk = bytes.subarray(bounds[part], bounds[part + 1]);
+  // A Buffer's indexOf is memchr; a plain Uint8Array's (as the bytes arrive on a worker) is several times slower.
+  const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + bounds[part], bounds[part + 1] - bounds[part]);
   let count = 0;
   for (let p = chunk.indexOf(LF); p !== -1; p = chunk.indexOf(LF, p + 1)) count++;
   for (let p = chunk.indexOf(CR); p !== -1; p = chunk.indexOf(CR, p + 1)) if (bytes[bounds[part] + p + 1] !== LF) count++;
