@@ -18,8 +18,8 @@ interface BlockInput {
   generatorClass: string;
   /** Per block: the generator state its rows start from. */
   states: number[][];
-  /** Per part: [first block, end block). */
-  parts: number[][];
+  /** The next block to make: each thread takes blocks from it until none are left. */
+  nextBlock: Int32Array;
   blockRows: number;
   n: number;
   d: number;
@@ -31,7 +31,8 @@ interface BlockInput {
 }
 
 /**
- * Makes the blocks of part `part` into x and y. Self-contained, since worker threads run its source
+ * Makes blocks into x and y until none are left (a thread that starts late or runs slower takes
+ * fewer); returns how many it made. Self-contained, since worker threads run its source
  * (src/threads/fork.ts). Within a block the draws go: every feature of every row (row-major, as in
  * x), then, when there is noise, one noise value per row.
  *
@@ -46,8 +47,14 @@ interface BlockInput {
 export function generateBlocks(part: number, input: BlockInput): number {
   const { states, blockRows, n, d, weights, bias, noise, x, y } = input;
   type Generator = { next(): number };
-  // pure-rand's xoroshiro128plusFromState(state) is `new XoroShiro128Plus(...state)`.
-  const Generator = new Function(`return (${input.generatorClass})`)() as new (...state: number[]) => Generator;
+  // pure-rand's xoroshiro128plusFromState(state) is `new XoroShiro128Plus(...state)`. The class is
+  // rebuilt once per thread: a new class each call would make the compiled code here start over.
+  const built = globalThis as { neuronTuiSyntheticGenerator?: { source: string; Generator: new (...state: number[]) => Generator } };
+  if (built.neuronTuiSyntheticGenerator?.source !== input.generatorClass) {
+    const Rebuilt = new Function(`return (${input.generatorClass})`)() as new (...state: number[]) => Generator;
+    built.neuronTuiSyntheticGenerator = { source: input.generatorClass, Generator: Rebuilt };
+  }
+  const Generator = built.neuronTuiSyntheticGenerator!.Generator;
 
   // The ziggurat's tables, as Marsaglia and Tsang's zigset: layer i spans [0, x_i] under the density
   // f(x) = exp(−x²/2), every layer of area V; layer 0 is the base strip with the tail beyond R.
@@ -114,9 +121,9 @@ export function generateBlocks(part: number, input: BlockInput): number {
       }
     }
   };
-  const [firstBlock, endBlock] = input.parts[part];
   const e = new Float64Array(noise > 0 ? blockRows : 0);
-  for (let block = firstBlock; block < endBlock; block++) {
+  let made = 0;
+  for (let block = Atomics.add(input.nextBlock, 0, 1); block < states.length; block = Atomics.add(input.nextBlock, 0, 1), made++) {
     const g = new Generator(...states[block]);
     const start = block * blockRows;
     const end = Math.min(n, start + blockRows);
@@ -130,7 +137,7 @@ export function generateBlocks(part: number, input: BlockInput): number {
       y[i] = noise > 0 ? Math.max(0, z) + noise * e[i - start] : Math.max(0, z);
     }
   }
-  return endBlock - firstBlock;
+  return made;
 }
 
 /**
@@ -146,7 +153,7 @@ export function syntheticRows(spec: SyntheticData, seed: number, threads: number
   const input: BlockInput = {
     generatorClass: generator(streamSeed, 'synthetic').constructor.toString(),
     states: blockStates(streamSeed, 'synthetic', blocks),
-    parts: Array.from({ length: count }, (_, p) => [Math.floor((blocks * p) / count), Math.floor((blocks * (p + 1)) / count)]),
+    nextBlock: new Int32Array(new SharedArrayBuffer(4)),
     blockRows: BLOCK_ROWS,
     n,
     d,
