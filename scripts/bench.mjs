@@ -660,6 +660,62 @@ if (section('neuron page')) {
 
 if (!hasNumpy) process.stderr.write('numpy is not importable by python3: the numpy comparisons read n/a\n');
 
+// Issue 17: synthetic rows as `data.synthetic` makes them (blocks of rows on every core, a ziggurat
+// on pure-rand's generator), against a copy of the generator before issue 17: one stream, on one
+// thread, Box–Muller normals one at a time through pure-rand's uniformFloat64.
+if (section('synthetic generation')) {
+  const { xoroshiro128plus } = await import('pure-rand/generator/xoroshiro128plus');
+  const { uniformFloat64 } = await import('pure-rand/distribution/uniformFloat64');
+  const before = (spec, seed) => {
+    const d = spec.weights.length;
+    const n = spec.samples;
+    const gen = xoroshiro128plus((Math.imul(seed | 0, 0x9e3779b1) ^ 0x4a6c8ea3) | 0);
+    let spare = null;
+    const normal = () => {
+      if (spare !== null) {
+        const s = spare;
+        spare = null;
+        return s;
+      }
+      const u1 = 1 - uniformFloat64(gen);
+      const u2 = uniformFloat64(gen);
+      const r = Math.sqrt(-2 * Math.log(u1));
+      spare = r * Math.sin(2 * Math.PI * u2);
+      return r * Math.cos(2 * Math.PI * u2);
+    };
+    const x = new Float64Array(n * d);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let z = spec.bias;
+      for (let j = 0; j < d; j++) {
+        const v = normal();
+        x[i * d + j] = v;
+        z += spec.weights[j] * v;
+      }
+      y[i] = Math.max(0, z) + (spec.noise > 0 ? spec.noise * normal() : 0);
+    }
+    return { x, y, rows: n };
+  };
+  const spec = { samples: N, weights: Array.from({ length: 16 }, (_, j) => Math.cos(j)), bias: 0.1, noise: 0.1 };
+  let now = Infinity;
+  let then = Infinity;
+  for (let r = 0; r < 3; r++) {
+    let t = performance.now();
+    P.syntheticRows(spec, 1, threads);
+    now = Math.min(now, performance.now() - t);
+    t = performance.now();
+    before(spec, 1);
+    then = Math.min(then, performance.now() - t);
+  }
+  row(
+    `synthetic generation, ${N} × 16 with noise: rows/s on ${threads} threads vs before issue 17 (target ≥ 4×)`,
+    N / now / 1e3,
+    N / then / 1e3,
+    'M rows/s',
+    'higher',
+  );
+}
+
 // Issue 17: every path a run takes reaches the fast kernels by chooseKernel's one rule, and loading
 // runs on threads. Last, as its loads fill the row arena (nothing is freed) that the rows above use.
 if (section('every path on the fast kernels')) {
@@ -668,7 +724,7 @@ if (section('every path on the fast kernels')) {
   const csv = join(work, 'big.csv'); // written by the CSV rows above: N rows × 17 columns
   const columns = { features: [...Array(d).keys()], target: d, missing: 'error' };
   const load = (t) => {
-    const bytes = P.readBytes(csv, 2 ** 32);
+    const bytes = P.readBytes(csv, 2 ** 32, undefined, undefined, t);
     return P.readCsvNumbers(bytes, P.readCsvHeader(bytes, 'big.csv'), columns, 'big.csv', t);
   };
   let one = Infinity;
@@ -684,7 +740,7 @@ if (section('every path on the fast kernels')) {
   }
   row(`CSV load, ${n} × 17: 2 threads vs 1 thread (target ≥ 1.7×)`, two, one, 'ms', 'lower');
 
-  // The rows of the epoch rows below (the generator as users get it: one seeded stream, on one thread).
+  // The rows of the epoch rows below (made on one thread: the same rows as on any number).
   const synthetic = P.syntheticRows({ samples: n, weights: Array.from({ length: d }, (_, j) => Math.cos(j)), bias: 0.1, noise: 0.1 }, 1);
 
   const dataset = (train, validation = null) => benchDataset(d, train, validation);

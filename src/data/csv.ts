@@ -275,8 +275,10 @@ interface RowProblem {
 
 interface ChunkInput {
   bytes: Uint8Array;
-  /** Per part: [from, to, firstRow] — a byte range starting at a line start, and where its rows go. */
+  /** Per chunk: [from, to, firstRow] — a byte range starting at a line start, and where its rows go. */
   chunks: number[][];
+  /** The next chunk to parse, shared by the threads. */
+  nextChunk: Int32Array;
   /** The file line of the first chunk's start (later chunks: only used when they fail, and then the whole body is parsed again). */
   line: number;
   /** slot[c]: where column c goes: 0..d−1 a feature, d the target, −1 unused. */
@@ -295,7 +297,8 @@ interface ChunkResult {
 }
 
 /**
- * Parses the rows in part `part`'s byte range into x and y from its first row on. Self-contained,
+ * Parses chunks, taken from `input.nextChunk` until none are left (a thread that starts late or runs
+ * slower takes fewer), each into x and y from the chunk's first row on. Self-contained,
  * since worker threads run its source (src/threads/fork.ts): numbers, cells, quotes and line
  * breaks are all read here, and a failure is returned as a RowProblem, not thrown.
  *
@@ -303,206 +306,214 @@ interface ChunkResult {
  * rounded double when the mantissa has at most 15 significant digits and the power of ten is at
  * most 22 (every such power is a double); anything longer goes through Number() on the text.
  */
-export function parseRowsChunk(part: number, input: ChunkInput): ChunkResult {
-  const { bytes, slot, d, delimiter, skip, x, y } = input;
-  const [from, len, firstRow] = input.chunks[part];
-  const width = slot.length;
-  const QUOTE = 34;
-  const LF = 10;
-  const CR = 13;
-  const SPACE = 32;
-  const TAB = 9;
-  const MINUS = 45;
-  const PLUS = 43;
-  const DOT = 46;
-  const ZERO = 48;
-  const LOWER_E = 101;
-  const UPPER_E = 69;
-  const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-  const decoder = new TextDecoder();
+export function parseRowsChunks(part: number, input: ChunkInput): [number, ChunkResult][] {
+  const parsed: [number, ChunkResult][] = [];
+  for (let chunk = Atomics.add(input.nextChunk, 0, 1); chunk < input.chunks.length; chunk = Atomics.add(input.nextChunk, 0, 1)) {
+    parsed.push([chunk, parseChunk(chunk)]);
+  }
+  return parsed;
 
-  /** Where the last parseNumber call stopped reading. */
-  let numberEnd = 0;
-  /** The number starting at `start`, NaN when it has no digits; stops at the first byte that cannot continue it. */
-  const parseNumber = (start: number, limit: number): number => {
-    let i = start;
-    let negative = false;
-    if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
-    let mantissa = 0;
-    let significant = 0;
-    let exponent = 0;
-    let digits = 0;
-    let c = 0;
-    while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
-      if (significant < 15) {
-        mantissa = mantissa * 10 + c;
-        if (mantissa > 0) significant++;
-      } else {
-        exponent++;
-        significant++;
-      }
-      digits++;
-      i++;
-    }
-    if (i < limit && bytes[i] === DOT) {
-      i++;
+  function parseChunk(chunk: number): ChunkResult {
+    const { bytes, slot, d, delimiter, skip, x, y } = input;
+    const [from, len, firstRow] = input.chunks[chunk];
+    const width = slot.length;
+    const QUOTE = 34;
+    const LF = 10;
+    const CR = 13;
+    const SPACE = 32;
+    const TAB = 9;
+    const MINUS = 45;
+    const PLUS = 43;
+    const DOT = 46;
+    const ZERO = 48;
+    const LOWER_E = 101;
+    const UPPER_E = 69;
+    const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+    const decoder = new TextDecoder();
+
+    /** Where the last parseNumber call stopped reading. */
+    let numberEnd = 0;
+    /** The number starting at `start`, NaN when it has no digits; stops at the first byte that cannot continue it. */
+    const parseNumber = (start: number, limit: number): number => {
+      let i = start;
+      let negative = false;
+      if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
+      let mantissa = 0;
+      let significant = 0;
+      let exponent = 0;
+      let digits = 0;
+      let c = 0;
       while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
         if (significant < 15) {
           mantissa = mantissa * 10 + c;
-          exponent--;
           if (mantissa > 0) significant++;
-        } else significant++;
+        } else {
+          exponent++;
+          significant++;
+        }
         digits++;
         i++;
       }
-    }
-    if (digits > 0 && i < limit && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
-      i++;
-      let expNegative = false;
-      if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) expNegative = bytes[i++] === MINUS;
-      let power = 0;
-      let powerDigits = 0;
-      while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
-        if (power < 100000) power = power * 10 + c;
-        powerDigits++;
+      if (i < limit && bytes[i] === DOT) {
         i++;
+        while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
+          if (significant < 15) {
+            mantissa = mantissa * 10 + c;
+            exponent--;
+            if (mantissa > 0) significant++;
+          } else significant++;
+          digits++;
+          i++;
+        }
       }
-      if (powerDigits === 0) digits = 0; // "1e" is not a number
-      exponent += expNegative ? -power : power;
-    }
-    numberEnd = i;
-    if (digits === 0) return NaN;
-    if (significant <= 15 && exponent >= -22 && exponent <= 22) {
-      const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
-      return negative ? -value : value;
-    }
-    return Number(decoder.decode(bytes.subarray(start, i)));
-  };
-  const isBlank = (c: number): boolean => c === SPACE || c === TAB;
-  /** The position after the line break at `p` (CRLF counts as one). */
-  const afterLineBreak = (p: number): number => (bytes[p] === CR && bytes[p + 1] === LF ? p + 2 : p + 1);
-
-  let pos = from;
-  let line = input.line;
-  // Where the current file line starts, for columns (a quoted cell can span lines).
-  let lineBegin = pos;
-  let rows = 0;
-  let skipped = 0;
-  const problem = (kind: RowProblem['kind'], lineNo: number, column: number, col = 0, s = 0, e = 0): ChunkResult => ({
-    rows,
-    skipped,
-    problem: { kind, line: lineNo, column, col, s, e },
-  });
-  /** A problem at `offset` of the row that starts at `rowStart` on line `rowLine` (a quoted cell may have crossed lines). */
-  const problemAt = (rowStart: number, rowLine: number, offset: number, kind: RowProblem['kind'], col = 0, s = 0, e = 0): ChunkResult => {
-    let lineNo = rowLine;
-    let begin = rowStart;
-    for (let p = rowStart; p < offset; p++) {
-      if (bytes[p] === LF || (bytes[p] === CR && bytes[p + 1] !== LF)) {
-        lineNo++;
-        begin = p + 1;
+      if (digits > 0 && i < limit && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
+        i++;
+        let expNegative = false;
+        if (i < limit && (bytes[i] === MINUS || bytes[i] === PLUS)) expNegative = bytes[i++] === MINUS;
+        let power = 0;
+        let powerDigits = 0;
+        while (i < limit && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
+          if (power < 100000) power = power * 10 + c;
+          powerDigits++;
+          i++;
+        }
+        if (powerDigits === 0) digits = 0; // "1e" is not a number
+        exponent += expNegative ? -power : power;
       }
-    }
-    return problem(kind, lineNo, offset - begin + 1, col, s, e);
-  };
-
-  while (pos < len) {
-    const lineNo = line;
-    const rowStart = pos;
-    // A blank line (or one of only spaces) carries no row.
-    let probe = pos;
-    while (probe < len && isBlank(bytes[probe])) probe++;
-    if (probe >= len) break;
-    if (bytes[probe] === LF || bytes[probe] === CR) {
-      pos = afterLineBreak(probe);
-      line++;
-      lineBegin = pos;
-      continue;
-    }
-
-    const at = firstRow + rows;
-    let col = 0;
-    let rowOk = true;
-    for (;;) {
-      // One cell: [s, e) is its content without quotes and surrounding blanks.
-      while (pos < len && isBlank(bytes[pos])) pos++;
-      const cellStart = pos;
-      const target = col < width ? slot[col] : -1;
-      let s = pos;
-      let e: number;
-      let value = NaN;
-      if (bytes[pos] === QUOTE) {
-        s = ++pos;
-        for (;;) {
-          if (pos >= len) return problemAt(rowStart, lineNo, cellStart, 'unclosed');
-          const c = bytes[pos];
-          if (c === QUOTE) {
-            if (bytes[pos + 1] === QUOTE) pos += 2;
-            else break;
-          } else if (c === LF || c === CR) {
-            pos = afterLineBreak(pos);
-            line++;
-            lineBegin = pos;
-          } else pos++;
-        }
-        e = pos++;
-        while (pos < len && isBlank(bytes[pos])) pos++;
-        if (target >= 0) {
-          while (s < e && isBlank(bytes[s])) s++;
-          while (e > s && isBlank(bytes[e - 1])) e--;
-          value = parseNumber(s, e);
-          if (numberEnd !== e) value = NaN;
-        }
-      } else {
-        // A used cell is parsed as it is scanned: one pass over its bytes.
-        if (target >= 0) {
-          value = parseNumber(pos, len);
-          pos = numberEnd;
-        }
-        while (pos < len) {
-          const c = bytes[pos];
-          if (c === delimiter || c === LF || c === CR) break;
-          if (!isBlank(c)) value = NaN; // text after the number
-          pos++;
-        }
-        e = pos;
-        while (e > s && isBlank(bytes[e - 1])) e--;
+      numberEnd = i;
+      if (digits === 0) return NaN;
+      if (significant <= 15 && exponent >= -22 && exponent <= 22) {
+        const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
+        return negative ? -value : value;
       }
+      return Number(decoder.decode(bytes.subarray(start, i)));
+    };
+    const isBlank = (c: number): boolean => c === SPACE || c === TAB;
+    /** The position after the line break at `p` (CRLF counts as one). */
+    const afterLineBreak = (p: number): number => (bytes[p] === CR && bytes[p + 1] === LF ? p + 2 : p + 1);
 
-      if (target >= 0) {
-        if (!Number.isFinite(value)) {
-          if (skip) rowOk = false;
-          else return problemAt(rowStart, lineNo, cellStart, s === e ? 'blank' : 'not-a-number', col, s, e);
+    let pos = from;
+    let line = input.line;
+    // Where the current file line starts, for columns (a quoted cell can span lines).
+    let lineBegin = pos;
+    let rows = 0;
+    let skipped = 0;
+    const problem = (kind: RowProblem['kind'], lineNo: number, column: number, col = 0, s = 0, e = 0): ChunkResult => ({
+      rows,
+      skipped,
+      problem: { kind, line: lineNo, column, col, s, e },
+    });
+    /** A problem at `offset` of the row that starts at `rowStart` on line `rowLine` (a quoted cell may have crossed lines). */
+    const problemAt = (rowStart: number, rowLine: number, offset: number, kind: RowProblem['kind'], col = 0, s = 0, e = 0): ChunkResult => {
+      let lineNo = rowLine;
+      let begin = rowStart;
+      for (let p = rowStart; p < offset; p++) {
+        if (bytes[p] === LF || (bytes[p] === CR && bytes[p + 1] !== LF)) {
+          lineNo++;
+          begin = p + 1;
         }
-        // Written in place; a skipped row is overwritten by the next one, as `rows` does not advance.
-        if (target < d) x[at * d + target] = value;
-        else y[at] = value;
       }
-      col++;
+      return problem(kind, lineNo, offset - begin + 1, col, s, e);
+    };
 
-      if (pos < len && bytes[pos] === delimiter) {
-        pos++;
+    while (pos < len) {
+      const lineNo = line;
+      const rowStart = pos;
+      // A blank line (or one of only spaces) carries no row.
+      let probe = pos;
+      while (probe < len && isBlank(bytes[probe])) probe++;
+      if (probe >= len) break;
+      if (bytes[probe] === LF || bytes[probe] === CR) {
+        pos = afterLineBreak(probe);
+        line++;
+        lineBegin = pos;
         continue;
       }
-      if (pos < len && bytes[pos] !== LF && bytes[pos] !== CR) return problem('after-quote', line, pos - lineBegin + 1);
-      if (pos < len) pos = afterLineBreak(pos);
-      line++;
-      lineBegin = pos;
-      break;
-    }
 
-    if (col > width) return problem('more-cells', lineNo, 1, col);
-    if (col < width) {
-      if (!skip) return problem('fewer-cells', lineNo, 1, col);
-      rowOk = false;
+      const at = firstRow + rows;
+      let col = 0;
+      let rowOk = true;
+      for (;;) {
+        // One cell: [s, e) is its content without quotes and surrounding blanks.
+        while (pos < len && isBlank(bytes[pos])) pos++;
+        const cellStart = pos;
+        const target = col < width ? slot[col] : -1;
+        let s = pos;
+        let e: number;
+        let value = NaN;
+        if (bytes[pos] === QUOTE) {
+          s = ++pos;
+          for (;;) {
+            if (pos >= len) return problemAt(rowStart, lineNo, cellStart, 'unclosed');
+            const c = bytes[pos];
+            if (c === QUOTE) {
+              if (bytes[pos + 1] === QUOTE) pos += 2;
+              else break;
+            } else if (c === LF || c === CR) {
+              pos = afterLineBreak(pos);
+              line++;
+              lineBegin = pos;
+            } else pos++;
+          }
+          e = pos++;
+          while (pos < len && isBlank(bytes[pos])) pos++;
+          if (target >= 0) {
+            while (s < e && isBlank(bytes[s])) s++;
+            while (e > s && isBlank(bytes[e - 1])) e--;
+            value = parseNumber(s, e);
+            if (numberEnd !== e) value = NaN;
+          }
+        } else {
+          // A used cell is parsed as it is scanned: one pass over its bytes.
+          if (target >= 0) {
+            value = parseNumber(pos, len);
+            pos = numberEnd;
+          }
+          while (pos < len) {
+            const c = bytes[pos];
+            if (c === delimiter || c === LF || c === CR) break;
+            if (!isBlank(c)) value = NaN; // text after the number
+            pos++;
+          }
+          e = pos;
+          while (e > s && isBlank(bytes[e - 1])) e--;
+        }
+
+        if (target >= 0) {
+          if (!Number.isFinite(value)) {
+            if (skip) rowOk = false;
+            else return problemAt(rowStart, lineNo, cellStart, s === e ? 'blank' : 'not-a-number', col, s, e);
+          }
+          // Written in place; a skipped row is overwritten by the next one, as `rows` does not advance.
+          if (target < d) x[at * d + target] = value;
+          else y[at] = value;
+        }
+        col++;
+
+        if (pos < len && bytes[pos] === delimiter) {
+          pos++;
+          continue;
+        }
+        if (pos < len && bytes[pos] !== LF && bytes[pos] !== CR) return problem('after-quote', line, pos - lineBegin + 1);
+        if (pos < len) pos = afterLineBreak(pos);
+        line++;
+        lineBegin = pos;
+        break;
+      }
+
+      if (col > width) return problem('more-cells', lineNo, 1, col);
+      if (col < width) {
+        if (!skip) return problem('fewer-cells', lineNo, 1, col);
+        rowOk = false;
+      }
+      if (!rowOk) {
+        skipped++;
+        continue;
+      }
+      rows++;
     }
-    if (!rowOk) {
-      skipped++;
-      continue;
-    }
-    rows++;
+    return { rows, skipped, problem: null };
   }
-  return { rows, skipped, problem: null };
 }
 
 /** The message for a chunk's problem, as the single-thread parse has always written it. */
@@ -528,30 +539,44 @@ function problemText(problem: RowProblem, bytes: Uint8Array, names: string[], de
   }
 }
 
-/** Rows are at most the line breaks + 1: LFs, and CRs that are not the first half of a CRLF. */
-function lineBreaks(bytes: Uint8Array, from: number, to: number): number {
-  const part = bytes.subarray(from, to);
-  let count = 0;
-  for (let p = part.indexOf(LF); p !== -1; p = part.indexOf(LF, p + 1)) count++;
-  for (let p = part.indexOf(CR); p !== -1; p = part.indexOf(CR, p + 1)) if (bytes[from + p + 1] !== LF) count++;
-  return count;
+/**
+ * The line breaks in each chunk between `bounds` (chunks part, part + parts, ...): LFs, and CRs that
+ * are not the first half of a CRLF (a chunk has at most that many rows + 1). Self-contained, for
+ * worker threads.
+ */
+export function lineBreaks(part: number, input: { bytes: Uint8Array; bounds: number[]; parts: number }): number[] {
+  const { bytes, bounds } = input;
+  const LF = 10;
+  const CR = 13;
+  const counts: number[] = [];
+  for (let c = part; c < bounds.length - 1; c += input.parts) {
+    // A Buffer's indexOf is memchr; a plain Uint8Array's (as the bytes arrive on a worker) is several times slower.
+    const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + bounds[c], bounds[c + 1] - bounds[c]);
+    let count = 0;
+    for (let p = chunk.indexOf(LF); p !== -1; p = chunk.indexOf(LF, p + 1)) count++;
+    for (let p = chunk.indexOf(CR); p !== -1; p = chunk.indexOf(CR, p + 1)) if (bytes[bounds[c] + p + 1] !== LF) count++;
+    counts.push(count);
+  }
+  return counts;
 }
+
+/** Chunks per thread: threads take chunks as they finish, so one that is slower (or starts later) parses fewer. */
+const CHUNKS_PER_THREAD = 4;
 
 /** Below this many bytes of rows, a worker thread's start-up (tens of ms) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * Where to split the body for `threads` threads: after a line feed near each equal share. Only
- * when the body has no quote at all: then every line break ends a row and each chunk starts at a
- * row, as in the single-thread parse. A quoted cell may hold line breaks, so a file with quotes
- * (or CR-only line ends, or a small body) is parsed on one thread.
+ * Where to split the body into `count` chunks: after a line feed near each equal share (a body
+ * with CR-only line ends, or a small one, is one chunk). A line feed ends a row unless it is inside
+ * a quoted cell; the parse checks that guess (see `readCsvNumbers`).
  */
-export function chunkBounds(bytes: Uint8Array, start: number, threads: number): number[] {
+export function chunkBounds(bytes: Uint8Array, start: number, count: number): number[] {
   const len = bytes.length;
-  if (threads < 2 || len - start < PARALLEL_MIN_BYTES || bytes.indexOf(QUOTE, start) !== -1) return [start, len];
+  if (count < 2 || len - start < PARALLEL_MIN_BYTES) return [start, len];
   const bounds = [start];
-  for (let k = 1; k < threads; k++) {
-    const lf = bytes.indexOf(LF, Math.max(bounds[bounds.length - 1], start + Math.floor(((len - start) * k) / threads)));
+  for (let k = 1; k < count; k++) {
+    const lf = bytes.indexOf(LF, Math.max(bounds[bounds.length - 1], start + Math.floor(((len - start) * k) / count)));
     if (lf === -1 || lf + 1 >= len) break;
     bounds.push(lf + 1);
   }
@@ -569,9 +594,13 @@ function sharedBytes(bytes: Uint8Array): Uint8Array {
 
 /**
  * Parses the body's used columns into doubles. Blank lines are ignored (trailing ones are common);
- * every other line must have as many cells as the header. Large bodies are split at line breaks
- * over `threads` threads; the numbers, the rows and any error are those of the single-thread parse
- * (a chunk that fails sends the whole body through one thread, which finds the first problem).
+ * every other line must have as many cells as the header. Large bodies are split at line feeds
+ * into chunks that `threads` threads take in turn; the numbers, the rows and any error are those
+ * of the single-thread parse.
+ * A chunk that fails sends the whole body through one thread, which finds the first problem. That
+ * also covers a split inside a quoted cell: the chunk before it then ends in an open quote. So when
+ * every chunk succeeds, each one started where a row starts (chunk 0 does; one that ends without an
+ * open quote ends at a row's end, where the next starts), and the rows are the single thread's.
  */
 export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: CsvColumns, file: string, threads = availableParallelism()): CsvNumbers {
   const names = header.names;
@@ -580,15 +609,20 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
   const slot = new Int32Array(width).fill(-1);
   columns.features.forEach((c, j) => (slot[c] = j));
   slot[columns.target] = d;
-  const bounds = chunkBounds(bytes, header.bodyStart, threads);
-  const capacities = bounds.slice(1).map((to, k) => lineBreaks(bytes, bounds[k], to) + 1);
+  const bounds = chunkBounds(bytes, header.bodyStart, threads * CHUNKS_PER_THREAD);
+  const chunkCount = bounds.length - 1;
+  const parts = Math.min(threads, chunkCount);
+  const shared = chunkCount > 1 ? sharedBytes(bytes) : bytes;
+  const counted = forkJoin(lineBreaks, { bytes: shared, bounds, parts }, parts);
+  const capacities = Array.from({ length: chunkCount }, (_, c) => counted[c % parts][Math.floor(c / parts)] + 1);
   const capacity = capacities.reduce((sum, c) => sum + c, 0);
   const x = rowArray(capacity * d);
   const y = rowArray(capacity);
   const chunks = capacities.map((_, k) => [bounds[k], bounds[k + 1], capacities.slice(0, k).reduce((sum, c) => sum + c, 0)]);
   const input: ChunkInput = {
-    bytes: chunks.length > 1 ? sharedBytes(bytes) : bytes,
+    bytes: shared,
     chunks,
+    nextChunk: new Int32Array(new SharedArrayBuffer(4)),
     line: header.bodyLine,
     slot,
     d,
@@ -597,10 +631,12 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
     x,
     y,
   };
-  let results = forkJoin(parseRowsChunk, input, chunks.length);
+  let results: ChunkResult[] = [];
+  for (const parsed of forkJoin(parseRowsChunks, input, parts)) for (const [chunk, result] of parsed) results[chunk] = result;
   if (results.length > 1 && results.some((r) => r.problem !== null)) {
     input.chunks = [[header.bodyStart, bytes.length, 0]];
-    results = [parseRowsChunk(0, input)];
+    input.nextChunk.fill(0);
+    results = parseRowsChunks(0, input).map(([, result]) => result);
   }
   const failed = results[0].problem;
   if (failed) throw new InputError([{ where: `${file}:${failed.line}:${failed.column}`, message: problemText(failed, bytes, names, header.delimiter) }]);

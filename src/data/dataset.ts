@@ -53,13 +53,12 @@ interface AllRows extends Rows {
   source: string;
 }
 
-/** A CSV's bytes, gunzipped when it is gzip-compressed; refused by name when it is not UTF-8 text. */
 /**
  * A CSV file's bytes, as every command reads them (run, predict, init --data): size limits also for
  * pipes, gzip read transparently, encodings that are not UTF-8 refused by name. `refuse` places the
- * reason where the user named the file.
+ * reason where the user named the file. A large regular file is read on up to `threads` threads.
  */
-export function readCsvFile(file: string, refuse: (why: string) => never): Uint8Array {
+export function readCsvFile(file: string, refuse: (why: string) => never, threads = 1): Uint8Array {
   const checkEncoding = (bytes: Uint8Array): void => {
     if (isGzip(bytes)) return;
     const encoding = notUtf8(bytes);
@@ -67,7 +66,7 @@ export function readCsvFile(file: string, refuse: (why: string) => never): Uint8
   };
   let bytes: Uint8Array;
   try {
-    bytes = readBytes(file, MAX_BUFFER_BYTES, checkEncoding, MAX_STREAM_BYTES);
+    bytes = readBytes(file, MAX_BUFFER_BYTES, checkEncoding, MAX_STREAM_BYTES, threads);
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (error instanceof SourceRefused) return refuse(`${error.message}; split it, or use \`data.synthetic\` for generated rows`);
@@ -89,9 +88,13 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number): AllRow
   const { config, dataFile } = loaded;
   const file = dataFile as string;
   const shown = shownPath(file, cwd);
-  const bytes = readCsvFile(file, (why) => {
-    throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
-  });
+  const bytes = readCsvFile(
+    file,
+    (why) => {
+      throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
+    },
+    threads,
+  );
   const header = readCsvHeader(bytes, shown, config.data.delimiter ?? 'auto');
   // Names are shown in messages and the dashboard: a header that is not UTF-8 is refused, not shown garbled.
   if (header.names.some((name) => name.includes('\uFFFD'))) {
@@ -138,7 +141,7 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number): AllRow
   };
 }
 
-function syntheticAll(loaded: LoadedConfig): AllRows {
+function syntheticAll(loaded: LoadedConfig, threads: number): AllRows {
   const { config } = loaded;
   const spec = config.data.synthetic!;
   // Refused before allocating: rows (and their split copies) beyond memory would crash, not fail.
@@ -152,7 +155,7 @@ function syntheticAll(loaded: LoadedConfig): AllRows {
       ),
     ]);
   }
-  const rows = syntheticRows(spec, config.seed);
+  const rows = syntheticRows(spec, config.seed, threads);
   return {
     x: rows.x,
     y: rows.y,
@@ -191,13 +194,14 @@ function split(all: Rows, d: number, fraction: number, seed: number): { train: R
 }
 
 /**
- * Loads the rows a config names, splits and standardizes them. Large CSVs are parsed on up to
- * `threads` threads (default: the cores); the rows are the same whatever the count.
+ * Loads the rows a config names, splits and standardizes them. Large CSVs are parsed, and many
+ * synthetic rows generated, on up to `threads` threads (default: the cores); the rows are the same
+ * whatever the count.
  */
 export function loadDataset(loaded: LoadedConfig, cwd: string = process.cwd(), options: { threads?: number } = {}): Dataset {
   const { config } = loaded;
   const threads = options.threads ?? availableParallelism();
-  const all = config.data.synthetic ? syntheticAll(loaded) : readCsvRows(loaded, cwd, threads);
+  const all = config.data.synthetic ? syntheticAll(loaded, threads) : readCsvRows(loaded, cwd, threads);
   const d = all.features.length;
   const init = config.init;
   if ('weights' in init && init.weights.length !== d) {

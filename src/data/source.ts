@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants as bufferLimits, isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
+import { forkJoin } from '../threads/fork.js';
 
 /**
  * Reading the bytes of a file the user named (a CSV, a config, a log), with the checks that make a
@@ -35,12 +36,45 @@ export class SourceRefused extends Error {
 const CHUNK = 1024 * 1024;
 
 /**
+ * Below this many bytes a regular file is read on one thread: a worker's start-up (tens of ms)
+ * costs more than reading half of it. Above it, the threads each read a part of the file, so the
+ * kernel's copying (and the first touch of the fresh memory) is shared out too.
+ */
+export const PARALLEL_READ_MIN_BYTES = 32 * 1024 * 1024;
+
+interface RangeInput {
+  fd: number;
+  /** The whole file's bytes, on shared memory. */
+  bytes: Uint8Array;
+  /** Per part: [from, to), the file offsets it reads to the same offsets of `bytes`. */
+  ranges: number[][];
+}
+
+/**
+ * Reads part `part`'s range of the file; returns how many bytes it read (fewer when the file ends
+ * first). Self-contained, since worker threads run its source (src/threads/fork.ts): a file
+ * descriptor is the same on every thread of the process, and positioned reads do not share a cursor.
+ */
+export function readRange(part: number, input: RangeInput): number {
+  const { readSync } = process.getBuiltinModule('node:fs');
+  const [from, to] = input.ranges[part];
+  let at = from;
+  while (at < to) {
+    // One read is at most 2 GiB; 1 GiB steps stay below it.
+    const read = readSync(input.fd, input.bytes, at, Math.min(1 << 30, to - at), at);
+    if (read === 0) break;
+    at += read;
+  }
+  return at - from;
+}
+
+/**
  * The whole file as bytes. A regular file larger than `limit` is refused by its size before
  * reading; a pipe or device (which has no size: `/dev/zero`, `<(cmd)`) is read up to `streamLimit`
  * (default: `limit`) and refused beyond it, since its size cannot be known before. Reading in chunks also passes the 2 GiB limit of a single read.
  * `firstChunk` may refuse early (e.g. NUL bytes from /dev/zero) before more is read.
  */
-export function readBytes(file: string, limit: number, firstChunk?: (bytes: Uint8Array) => void, streamLimit = limit): Uint8Array {
+export function readBytes(file: string, limit: number, firstChunk?: (bytes: Uint8Array) => void, streamLimit = limit, threads = 1): Uint8Array {
   const fd = openSync(file, 'r');
   try {
     const stat = fstatSync(fd);
@@ -49,14 +83,16 @@ export function readBytes(file: string, limit: number, firstChunk?: (bytes: Uint
       if (stat.size > limit) throw new SourceRefused(`it is ${sizeText(stat.size)}; the limit is ${sizeText(limit)}`, stat.size);
       // On shared memory: the CSV parse's worker threads read the bytes without a copy each.
       const bytes = Buffer.from(new SharedArrayBuffer(stat.size));
-      let at = 0;
-      while (at < stat.size) {
-        const read = readSync(fd, bytes, at, Math.min(1 << 30, stat.size - at), null);
-        if (read === 0) break; // the file shrank while we read it
-        if (at === 0 && firstChunk) firstChunk(bytes.subarray(0, read));
-        at += read;
-      }
-      return bytes.subarray(0, at);
+      const first = readRange(0, { fd, bytes, ranges: [[0, Math.min(stat.size, CHUNK)]] });
+      if (firstChunk && first > 0) firstChunk(bytes.subarray(0, first));
+      if (first < Math.min(stat.size, CHUNK)) return bytes.subarray(0, first); // the file shrank while we read it
+      const rest = stat.size - first;
+      const parts = stat.size < PARALLEL_READ_MIN_BYTES ? 1 : Math.max(1, threads);
+      const ranges = Array.from({ length: parts }, (_, k) => [first + Math.floor((rest * k) / parts), first + Math.floor((rest * (k + 1)) / parts)]);
+      const read = forkJoin(readRange, { fd, bytes, ranges }, parts);
+      // A part that read short: the file shrank while we read it, and its bytes end there.
+      const short = read.findIndex((r, k) => r < ranges[k][1] - ranges[k][0]);
+      return short === -1 ? bytes : bytes.subarray(0, ranges[short][0] + read[short]);
     }
     const chunks: Buffer[] = [];
     let total = 0;

@@ -1,7 +1,7 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
 /**
  * Every random choice is drawn from its own named stream derived from the config's seed, so that
@@ -20,11 +20,29 @@ export interface Rng {
   int(from: number, to: number): number;
 }
 
-/** The stream's pure-rand generator itself, for loops that draw millions of numbers (src/random/permutation.ts). */
-export function generator(seed: number, stream: Stream): RandomGenerator {
+/**
+ * The stream's pure-rand generator itself (its `next()` advances it in place), for loops that draw
+ * millions of numbers (src/random/permutation.ts, src/data/synthetic.ts).
+ */
+export function generator(seed: number, stream: Stream): JumpableRandomGenerator {
   // Mix seed and stream so neighbouring seeds do not give neighbouring states.
   const high = Math.floor(seed / 2 ** 32) | 0; // seeds beyond 32 bits still matter
   return xoroshiro128plus((Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(high, 0x85ebca6b) ^ STREAM_SALT[stream]) | 0);
+}
+
+/**
+ * The states of `count` independent sub-streams of a stream, one per fixed block of work: sub-stream
+ * k is the stream jumped k times (each jump skips 2^64 draws, so the blocks never overlap). Work cut
+ * into such blocks gives the same numbers whichever thread draws each block.
+ */
+export function blockStates(seed: number, stream: Stream, count: number): number[][] {
+  const gen = generator(seed, stream);
+  const states: number[][] = [];
+  for (let k = 0; k < count; k++) {
+    states.push([...gen.getState()]);
+    gen.jump();
+  }
+  return states;
 }
 
 export function rng(seed: number, stream: Stream): Rng {

@@ -61,9 +61,23 @@ describe('CSV parsing on several threads', () => {
     expect(sameOnEveryThreadCount(bytes)).toMatch(new RegExp(`^big\\.csv:${bad + 2}:1: the row has 2 cells but the header has 4 columns`));
   });
 
-  it('parses a body with quotes on one thread (a quoted cell may hold a line break)', () => {
-    const bytes = body(ROWS, (i) => (i === 5 ? `"${cell(i, 0)}",1,"2\n",3\n` : plain(i)));
-    expect(chunkBounds(bytes, readCsvHeader(bytes, 'big.csv').bodyStart, 3).length).toBe(2);
-    expect(parse(bytes, 3)).toEqual(parse(bytes, 1));
+  it('splits a body with quoted cells, also with line breaks inside them, as one thread reads it', () => {
+    const quoted = (i: number): string => `"${cell(i, 0)}","${i % 97 === 5 ? 'two\nlines' : 'b'}",${cell(i, 2)},"${cell(i, 3)}"\n`;
+    const bytes = body(ROWS, quoted);
+    expect(sameOnEveryThreadCount(bytes)).toEqual(expect.objectContaining({ rows: ROWS }));
+  });
+
+  it('gives the single-thread rows when a split falls inside a quoted cell with line breaks', () => {
+    // Row `long` holds, in unused column b, a quoted cell of 100,000 lines across a third of the body.
+    const text = 'x\n'.repeat(100_000);
+    const long = Math.floor(ROWS / 3) - Math.floor(text.length / 3 / 40);
+    const bytes = body(ROWS, (i) => (i === long ? `1,"${text}",2,3\n` : plain(i)));
+    const header = readCsvHeader(bytes, 'big.csv');
+    const opens = new TextDecoder().decode(bytes).indexOf('"');
+    const bounds = chunkBounds(bytes, header.bodyStart, 3);
+    expect(bounds[1]).toBeGreaterThan(opens);
+    expect(bounds[1]).toBeLessThan(opens + text.length);
+    const one = sameOnEveryThreadCount(bytes);
+    expect(typeof one === 'object' && one.rows).toBe(ROWS);
   });
 });

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
 import { loadDataset } from '../../src/data/dataset.js';
-import { readBytes, SourceRefused } from '../../src/data/source.js';
+import { PARALLEL_READ_MIN_BYTES, readBytes, SourceRefused } from '../../src/data/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'neuron-tui-source-'));
 
@@ -21,6 +21,24 @@ function refusal(run: () => unknown): SourceRefused {
 }
 
 describe('reading input files', () => {
+  it('reads a large regular file on several threads, each a part, to the same bytes', () => {
+    const file = join(dir, 'large.bin');
+    const bytes = Buffer.alloc(PARALLEL_READ_MIN_BYTES + 12_345);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.imul(i, 2654435761) >>> 24;
+    writeFileSync(file, bytes);
+    try {
+      for (const threads of [1, 2, 3]) {
+        let first = Buffer.alloc(0);
+        const read = readBytes(file, 2 ** 32, (chunk) => (first = Buffer.from(chunk)), undefined, threads);
+        expect(bytes.equals(read)).toBe(true);
+        expect(first.length).toBeGreaterThan(0);
+        expect(first.equals(bytes.subarray(0, first.length))).toBe(true);
+      }
+    } finally {
+      rmSync(file);
+    }
+  });
+
   it('refuses a regular file over the limit by its size, before reading it', () => {
     const file = join(dir, 'big.csv');
     writeFileSync(file, 'x'.repeat(2048));
