@@ -144,14 +144,19 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number): AllRow
 function syntheticAll(loaded: LoadedConfig, threads: number): AllRows {
   const { config } = loaded;
   const spec = config.data.synthetic!;
-  // Refused before allocating: rows (and their split copies) beyond memory would crash, not fail.
-  const bytes = spec.samples * (spec.weights.length + 1) * 8 * (config.data.validation_split > 0 ? 2 : 1);
+  // Refused before allocating: rows (and their split copies, and the copies shuffled mini-batches
+  // move them into: one, two with a helper thread) beyond memory would crash, not fail.
+  const miniBatch = config.batch_size !== 'full' && config.batch_size < spec.samples;
+  const shuffleCopies = miniBatch && config.shuffle ? (threads >= 2 ? 2 : 1) : 0;
+  const copies = (config.data.validation_split > 0 ? 2 : 1) + shuffleCopies;
+  const bytes = spec.samples * (spec.weights.length + 1) * 8 * copies;
   const available = Math.floor(totalmem() / 2);
   if (bytes > available) {
+    const why = shuffleCopies > 0 ? ' (with the copies that shuffled mini-batches move the rows into)' : '';
     throw new InputError([
       loaded.problemAt(
         ['data', 'synthetic', 'samples'],
-        `${spec.samples} rows of ${spec.weights.length} features need ${sizeText(bytes)} of memory, more than half of this machine's ${sizeText(totalmem())}; use fewer samples`,
+        `${spec.samples} rows of ${spec.weights.length} features need ${sizeText(bytes)} of memory${why}, more than half of this machine's ${sizeText(totalmem())}; use fewer samples`,
       ),
     ]);
   }

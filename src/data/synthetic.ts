@@ -163,6 +163,8 @@ export function syntheticRows(spec: SyntheticData, seed: number, threads: number
     x: rowArray(n * d),
     y: rowArray(n),
   };
-  forkJoin(generateBlocks, input, count);
+  const made = forkJoin(generateBlocks, input, count).reduce((sum, blocks) => sum + blocks, 0);
+  // Every block exactly once (the threads share one counter): anything else is a bug, never data.
+  if (made !== blocks) throw new Error(`synthetic rows: ${made} blocks made, ${blocks} expected`);
   return { x: input.x, y: input.y, rows: n };
 }

@@ -221,8 +221,7 @@ export class BlockedRefresh {
     });
     if (!ran) return false;
     out.fill(0);
-    if (build) sums.clearG();
-    const G = sums.G;
+    const G = sums.G; // cleared by the caller when `build`
     let nxMax = 1;
     for (let k = 0; k < this.blocks; k++) {
       const o = k * partDoubles + this.outAt;

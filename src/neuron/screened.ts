@@ -262,7 +262,8 @@ export class ScreenedEngine {
     // such a run costs what passes cost), and wait while many rows change side each epoch (each
     // costs a rank-1 update), measured on a fixed sample.
     if (this.options.epochs !== undefined && this.options.epochs - this.stats.epochs < AUTO_MIN_REMAINING) return true;
-    // The sample every SAMPLE_EVERY epochs: sides that changed over that many epochs.
+    // The sample every SAMPLE_EVERY epochs: the net change of sides over that many epochs (a row that
+    // flips and flips back in between counts as none), against SAMPLE_EVERY times the per-epoch limit.
     if (this.stats.epochs % SAMPLE_EVERY !== 0) return true;
     const sampleFlips = this.sampleSides();
     return this.seen <= AUTO_MIN_STEPS || sampleFlips > AUTO_SAMPLE_FLIPS * SAMPLE * SAMPLE_EVERY;

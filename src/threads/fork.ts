@@ -24,7 +24,8 @@ const IDLE_MS = 2_000;
 
 export type Task<I, R> = (part: number, input: I) => R;
 
-type Outcome<R> = { result: R } | { failed: string };
+// A failed part keeps its error's `code` (an errno such as EIO), so its cause can be said in words.
+type Outcome<R> = { result: R } | { failed: string; message: string; code?: string };
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
@@ -43,7 +44,7 @@ for (let done = 0; ; ) {
     if (!task) tasks.set(source, (task = (0, eval)('(' + source + ')')));
     message = { result: task(part, input) };
   } catch (error) {
-    message = { failed: String((error && error.stack) || error) };
+    message = { failed: String((error && error.stack) || error), message: String((error && error.message) || error), code: error && typeof error.code === 'string' ? error.code : undefined };
   }
   port.postMessage(message);
   Atomics.store(control, ${DONE}, ++done);
@@ -80,7 +81,7 @@ class PooledWorker {
   /** The outcome of the job posted last. */
   outcome<R>(): Outcome<R> {
     waitFor(this.control, DONE, this.posted, Infinity);
-    return (receiveMessageOnPort(this.port)?.message as Outcome<R> | undefined) ?? { failed: 'no result' };
+    return (receiveMessageOnPort(this.port)?.message as Outcome<R> | undefined) ?? { failed: 'no result', message: 'no result' };
   }
 
   stop(): void {
@@ -116,6 +117,20 @@ function waitFor(control: Int32Array, word: number, count: number, timeoutMs: nu
   return true;
 }
 
+/**
+ * A part that threw on a worker: its message and errno `code` as the task's own error had them (a
+ * file read that fails there reads like one that failed here); `detail` has the worker's stack.
+ */
+export class WorkerFailed extends Error {
+  readonly code: string | undefined;
+  readonly detail: string;
+  constructor(outcome: { failed: string; message: string; code?: string }) {
+    super(outcome.message);
+    this.code = outcome.code;
+    this.detail = outcome.failed;
+  }
+}
+
 /** Runs `task(part, input)` for parts 0..parts−1, parts 1.. on worker threads; results in part order. */
 export function forkJoin<I, R>(task: Task<I, R>, input: I, parts: number): R[] {
   if (parts <= 1) return [task(0, input)];
@@ -134,7 +149,7 @@ export function forkJoin<I, R>(task: Task<I, R>, input: I, parts: number): R[] {
       }
       const outcome = worker.outcome<R>();
       kept.push(worker);
-      if ('failed' in outcome) throw new Error(`a worker thread failed: ${outcome.failed}`);
+      if ('failed' in outcome) throw new WorkerFailed(outcome);
       results.push(outcome.result);
     });
     return results;

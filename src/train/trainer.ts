@@ -2,6 +2,7 @@ import type { RunConfig } from '../config/types.js';
 import type { Dataset, Rows } from '../data/dataset.js';
 import { initialParameters, reviveIfDead, type Parameters } from '../neuron/init.js';
 import { chooseKernel } from '../neuron/choose.js';
+import { PARALLEL_MIN_CELLS } from '../neuron/parallel.js';
 import type { Kernel } from '../neuron/kernel.js';
 import { norm } from '../neuron/norm.js';
 import { createOptimizer, type Optimizer } from '../neuron/optimizers.js';
@@ -152,7 +153,10 @@ export class Trainer {
     this.miniBatch = config.batch_size !== 'full' && config.batch_size < dataset.train.n;
     this.shuffled =
       this.miniBatch && config.shuffle
-        ? new ShuffledBatches(dataset.train, d, generator(config.seed, 'shuffle'), { helper: (options.threads ?? 1) >= 2 })
+        ? new ShuffledBatches(dataset.train, d, generator(config.seed, 'shuffle'), {
+            // The helper takes the second thread only while the batches' kernel uses one: `--threads` bounds both.
+            helper: (options.threads ?? 1) >= 2 && (config.batch_size as number) * d < PARALLEL_MIN_CELLS,
+          })
         : null;
   }
 
@@ -335,6 +339,11 @@ export class Trainer {
     } else {
       this.epochsWithoutImprovement++;
     }
+  }
+
+  /** Does a second thread move the next epoch's shuffled rows? (Tests.) */
+  get shuffleHelped(): boolean {
+    return this.shuffled?.helped ?? false;
   }
 
   /** Stops the thread that moves shuffled rows, if there is one. The trainer must not run epochs after. */

@@ -86,6 +86,9 @@ export function openDashboard(screen: FirstFrame, options: DashboardOptions): Da
       },
     },
     close: async () => {
+      // A run that ended before its start event (its training thread failed): the loading frame
+      // is taken off, as when the data cannot be read, so only the message stays.
+      if (!store) instance.clear();
       instance.unmount();
       await instance.waitUntilExit();
     },

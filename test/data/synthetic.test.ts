@@ -1,4 +1,8 @@
+import { totalmem } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { loadConfigText } from '../../src/config/load.js';
+import { loadDataset } from '../../src/data/dataset.js';
+import { InputError } from '../../src/errors.js';
 import { BLOCK_ROWS, PARALLEL_MIN_BLOCKS, syntheticRows } from '../../src/data/synthetic.js';
 
 /** Standard normal CDF, Φ(x) = erfc(−x/√2)/2, with Numerical Recipes' erfc (fractional error < 1.2e-7). */
@@ -104,5 +108,29 @@ describe('synthetic rows', () => {
     }
     expect(Math.abs(sum / noisy.rows)).toBeLessThan(5 / Math.sqrt(noisy.rows));
     expect(Math.abs(squares / noisy.rows - 1)).toBeLessThan(0.03);
+  });
+});
+
+describe('synthetic rows that would not fit in memory', () => {
+  it('count the copies shuffled mini-batches move the rows into, and are refused before any is made', () => {
+    // One copy of these rows fits in half the memory, the rows plus the shuffle's copy do not.
+    const samples = Math.floor((0.75 * (totalmem() / 2)) / (17 * 8));
+    const config = (batch: string) =>
+      loadConfigText(
+        'c.yaml',
+        `data: {synthetic: {samples: ${samples}, weights: [${new Array(16).fill(1).join(', ')}]}}\nlearning_rate: 0.1\nepochs: 1\nbatch_size: ${batch}\n`,
+      );
+    let refused: unknown;
+    try {
+      loadDataset(config('4096'), process.cwd(), { threads: 1 });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(InputError);
+    expect((refused as InputError).problems[0].message).toMatch(
+      new RegExp(
+        `^${samples} rows of 16 features need [\\d.]+ GiB of memory \\(with the copies that shuffled mini-batches move the rows into\\), more than half`,
+      ),
+    );
   });
 });

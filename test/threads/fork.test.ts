@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forkJoin } from '../../src/threads/fork.js';
+import { fileErrorCause } from '../../src/files/causes.js';
+import { forkJoin, WorkerFailed } from '../../src/threads/fork.js';
 
 interface Input {
   /** One slot per part, on shared memory: each part writes its own. */
@@ -9,7 +10,7 @@ interface Input {
 
 /** Self-contained, as forkJoin's tasks must be: records which thread ran the part. */
 function mark(part: number, input: Input): string {
-  if (part === input.fail) throw new Error(`part ${part} fails`);
+  if (part === input.fail) throw Object.assign(new Error(`part ${part} fails`), { code: 'EIO' });
   const { isMainThread, threadId } = process.getBuiltinModule('node:worker_threads');
   input.seen[part] = isMainThread ? -1 : threadId;
   return `part ${part}`;
@@ -35,7 +36,16 @@ describe('forkJoin', () => {
   });
 
   it("reports a worker's failure as an error, and still works afterwards", () => {
-    expect(() => forkJoin(mark, { seen: new Int32Array(new SharedArrayBuffer(12)), fail: 2 }, 3)).toThrow(/a worker thread failed: Error: part 2 fails/);
+    // The worker's error as the task threw it: message and errno code (so its cause reads in words), no stack.
+    let thrown: unknown;
+    try {
+      forkJoin(mark, { seen: new Int32Array(new SharedArrayBuffer(12)), fail: 2 }, 3);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(WorkerFailed);
+    expect(thrown).toMatchObject({ message: 'part 2 fails', code: 'EIO' });
+    expect(fileErrorCause(thrown)).toBe('an input/output error on the device');
     expect(() => forkJoin(mark, { seen: new Int32Array(new SharedArrayBuffer(12)), fail: 0 }, 3)).toThrow(/part 0 fails/);
     expect(forkJoin(mark, { seen: new Int32Array(new SharedArrayBuffer(12)), fail: -1 }, 3)).toEqual(['part 0', 'part 1', 'part 2']);
   });

@@ -4,7 +4,7 @@ import type { Rows } from '../../src/data/dataset.js';
 import { rowArray } from '../../src/data/rows.js';
 import { chooseKernel, type ChosenKernel } from '../../src/neuron/choose.js';
 import { PARALLEL_MIN_CELLS } from '../../src/neuron/parallel.js';
-import { bucketsFor, TwoLevelPermutation } from '../../src/random/permutation.js';
+import { bucketsFor, HELPER_MIN_CELLS, TwoLevelPermutation } from '../../src/random/permutation.js';
 import { generator, rng } from '../../src/random/rng.js';
 import type { EpochEvent } from '../../src/train/events.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -197,6 +197,24 @@ describe('shuffled mini-batches are deterministic', () => {
 
   it('the same epochs whatever the thread count', () => {
     expect(run(4, 1)).toEqual(run(4, 2));
+  });
+
+  it('with --threads 2 the next epoch moves on a helper thread, and the epochs are those of one thread', () => {
+    const n = Math.ceil(HELPER_MIN_CELLS / (d + 1)) + 100;
+    const many = dataset(makeRows(n, d, 7, true), d);
+    const c = config({ batch_size: 1024, seed: 3, learning_rate: 0.02, init: { weights: new Array<number>(d).fill(0.1), bias: 0.1 } });
+    const trainerOn = (threads: number, batchSize = 1024) => {
+      const chosen = chooseKernel(many, { batchSize, threads, engine: 'pass' });
+      kernels.push(chosen);
+      return new Trainer({ ...c, batch_size: batchSize }, many, { clock: () => 0, kernel: chosen.pass, threads });
+    };
+    const helped = trainerOn(2);
+    const alone = trainerOn(1);
+    // Batches long enough for the kernel's threads leave the helper out: --threads bounds both.
+    const long = trainerOn(2, PARALLEL_MIN_CELLS / d);
+    expect([helped.shuffleHelped, alone.shuffleHelped, long.shuffleHelped]).toEqual([true, false, false]);
+    expect(runEpochs(helped, 3)).toEqual(runEpochs(alone, 3));
+    [helped, alone, long].forEach((t) => t.close());
   });
 
   it('batches long enough for threads agree with one thread to 1e-12 (same order, sums split by thread)', () => {
