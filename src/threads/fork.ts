@@ -35,18 +35,24 @@ globalThis.__name ??= (f) => f;
 const tasks = new Map();
 Atomics.store(control, ${STARTED}, 1);
 Atomics.notify(control, ${STARTED});
+const failure = (error) => ({ failed: String((error && error.stack) || error), message: String((error && error.message) || error), code: error && typeof error.code === 'string' ? error.code : undefined });
+// Whatever happens, every job is answered and counted done: the caller waits for it synchronously.
 for (let done = 0; ; ) {
   Atomics.wait(control, ${POSTED}, done);
-  const { source, part, input } = receiveMessageOnPort(port).message;
   let message;
   try {
+    const { source, part, input } = receiveMessageOnPort(port).message;
     let task = tasks.get(source);
     if (!task) tasks.set(source, (task = (0, eval)('(' + source + ')')));
     message = { result: task(part, input) };
   } catch (error) {
-    message = { failed: String((error && error.stack) || error), message: String((error && error.message) || error), code: error && typeof error.code === 'string' ? error.code : undefined };
+    message = failure(error);
   }
-  port.postMessage(message);
+  try {
+    port.postMessage(message);
+  } catch (error) {
+    port.postMessage(failure(error)); // a result that cannot be cloned
+  }
   Atomics.store(control, ${DONE}, ++done);
   Atomics.notify(control, ${DONE});
 }

@@ -16,7 +16,16 @@ function mark(part: number, input: Input): string {
   return `part ${part}`;
 }
 
+/** A result structured clone cannot carry (a function) from part 1 on. */
+function unclonable(part: number): unknown {
+  return part === 0 ? 'fine' : { f: () => part };
+}
+
 describe('forkJoin', () => {
+  it('reports a result that cannot be sent back as a failure, not a hang', () => {
+    expect(() => forkJoin(unclonable, null, 2)).toThrow(WorkerFailed);
+  });
+
   it('runs part 0 here and the others on worker threads, results in part order', () => {
     const input = { seen: new Int32Array(new SharedArrayBuffer(16)), fail: -1 };
     expect(forkJoin(mark, input, 4)).toEqual(['part 0', 'part 1', 'part 2', 'part 3']);
