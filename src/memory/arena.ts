@@ -48,6 +48,15 @@ export function rowArray(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * 8));
 }
 
+/**
+ * A zeroed typed array of `length` elements in the arena (16-byte aligned), where the WebAssembly
+ * kernels and the worker threads read it: the screened engine's per-row keys, the permutation's buckets.
+ */
+export function arenaArray<T>(make: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  const raw = rowArray(Math.max(1, Math.ceil((length * make.BYTES_PER_ELEMENT) / 8)));
+  return new make(raw.buffer, raw.byteOffset, length);
+}
+
 /** The arena's memory, when `views` all live in it (any view into its buffers): then the wasm kernel can read them. */
 export function arenaOf(...views: Float64Array[]): WebAssembly.Memory | null {
   return memory && views.every((v) => arenaBuffers.has(v.buffer)) ? memory : null;

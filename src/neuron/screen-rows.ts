@@ -8,7 +8,7 @@
  * sorted by t (bucketed by the float32 bits of t), in float32:
  *   [z_s,i, c_i,1, c_i,2, c_i,3, ρ⊥_i]   with c = U x̃_i and ρ⊥_i ≥ ‖x̃_i − Uᵀ c_i‖.
  */
-import { arenaOf, rowArray } from '../memory/arena.js';
+import { arenaArray, arenaOf, rowArray } from '../memory/arena.js';
 import { ActiveSums } from './active-sums.js';
 import { JobWord, type ParallelKernel, type WasmTest } from './parallel.js';
 import { ACTIVE, DB, DW, SSE, type PassSums } from './pass.js';
@@ -122,7 +122,7 @@ export class BlockedRefresh {
     this.gramAt = this.gAt + even(d);
     this.partDoubles = this.gramAt + even(d * this.stride + d);
     this.parts = rowArray(this.blocks * this.partDoubles);
-    this.next = arenaInt32(pool.jobThreads * BUCKETS);
+    this.next = arenaArray(Int32Array, pool.jobThreads * BUCKETS);
   }
 
   /**
@@ -242,26 +242,6 @@ export class BlockedRefresh {
 }
 
 /** Zeroed arrays in the arena (16-byte aligned), where the WebAssembly refresh and placement write. */
-export function arenaFloat32(length: number): Float32Array {
-  const raw = rowArray(Math.ceil(length / 2));
-  return new Float32Array(raw.buffer, raw.byteOffset, length);
-}
-
-export function arenaUint32(length: number): Uint32Array {
-  const raw = rowArray(Math.ceil(length / 2));
-  return new Uint32Array(raw.buffer, raw.byteOffset, length);
-}
-
-export function arenaInt32(length: number): Int32Array {
-  const raw = rowArray(Math.ceil(length / 2));
-  return new Int32Array(raw.buffer, raw.byteOffset, length);
-}
-
-export function arenaUint8(length: number): Uint8Array {
-  const raw = rowArray(Math.ceil(length / 8));
-  return new Uint8Array(raw.buffer, raw.byteOffset, length);
-}
-
 /** counts[bucket] += 1 for each row of [from, to), bucket = the top 16 bits of its t key. */
 export function countBuckets(keyBits: Uint32Array, from: number, to: number, counts: Int32Array): void {
   for (let i = from; i < to; i++) counts[keyBits[i] >>> 16]++;

@@ -36,16 +36,12 @@
  * allocated at the first screened epoch.
  */
 import type { Rows } from '../data/dataset.js';
-import { rowArray } from '../memory/arena.js';
+import { arenaArray, rowArray } from '../memory/arena.js';
 import { ActiveSums } from './active-sums.js';
 import type { Kernel } from './kernel.js';
 import { ACTIVE, DB, DW, passSums, SSE, type PassSums } from './pass.js';
 import type { ParallelKernel } from './parallel.js';
 import {
-  arenaFloat32,
-  arenaInt32,
-  arenaUint32,
-  arenaUint8,
   BlockedRefresh,
   BUCKETS,
   countBuckets,
@@ -201,7 +197,7 @@ export class ScreenedEngine {
     const pool = options.pool;
     this.blocked = pool && pool.mode === 'simd' && options.order === 'simd' && d <= WASM_REFRESH_MAX_FEATURES ? new BlockedRefresh(pool, this.n, d) : null;
     this.basis = this.blocked ? rowArray(K * this.size) : new Float64Array(K * this.size);
-    this.pending = this.blocked ? arenaInt32(BLOCK) : new Int32Array(BLOCK);
+    this.pending = this.blocked ? arenaArray(Int32Array, BLOCK) : new Int32Array(BLOCK);
     this.thetaS = new Float64Array(this.size);
     this.history = new Float64Array(4 * this.size);
     this.scratch = passSums(d);
@@ -392,12 +388,12 @@ export class ScreenedEngine {
     this.sums ??= new ActiveSums(d, y, n);
     // In the arena when the WebAssembly refresh and placement write them.
     const arena = this.blocked !== null;
-    this.keys ??= arena ? arenaFloat32(n) : new Float32Array(n);
-    this.side ??= arena ? arenaUint8(n) : new Uint8Array(n);
+    this.keys ??= arena ? arenaArray(Float32Array, n) : new Float32Array(n);
+    this.side ??= arena ? arenaArray(Uint8Array, n) : new Uint8Array(n);
     const keep = Math.ceil(n * KEPT);
-    this.order ??= arena ? arenaUint32(keep) : new Uint32Array(keep);
-    this.bounds ??= arena ? arenaFloat32(keep * STRIDE) : new Float32Array(keep * STRIDE);
-    this.member ??= arena ? arenaUint8(keep) : new Uint8Array(keep);
+    this.order ??= arena ? arenaArray(Uint32Array, keep) : new Uint32Array(keep);
+    this.bounds ??= arena ? arenaArray(Float32Array, keep * STRIDE) : new Float32Array(keep * STRIDE);
+    this.member ??= arena ? arenaArray(Uint8Array, keep) : new Uint8Array(keep);
     const { sums, keys, side, ends, order, member } = this;
     if (this.blocked && !this.blocked.holds(keys, side, order, member, this.bounds, this.pending, this.basis)) this.blocked = null;
     // The kept rows' sides live in place order between refreshes: bring them back to row order.

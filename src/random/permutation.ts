@@ -1,7 +1,7 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import type { Rows } from '../data/dataset.js';
-import { arenaOf, rowArray } from '../memory/arena.js';
+import { arenaArray, arenaOf, rowArray } from '../memory/arena.js';
 import { ScatterThread, wasmMoves, type Moves } from './moves.js';
 
 /**
@@ -40,13 +40,6 @@ export function bucketsFor(n: number, d: number): number {
   return Math.max(1, Math.min(MAX_BUCKETS, Math.ceil((n * (d + 1) * 8) / BUCKET_BYTES)));
 }
 
-/** An array of `length` unsigned integers in the row arena, where the WebAssembly moves can read it. */
-function arenaInts<T extends Uint8Array | Uint32Array>(make: new (buffer: ArrayBufferLike, offset: number, length: number) => T, length: number): T {
-  const bytes = length * (make === (Uint8Array as unknown) ? 1 : 4);
-  const backing = rowArray(Math.max(1, Math.ceil(bytes / 8)));
-  return new make(backing.buffer, backing.byteOffset, length);
-}
-
 /** The draws of one two-level permutation of `n` rows into `m` buckets; draw() makes a fresh one. */
 export class TwoLevelPermutation {
   /** The bucket of each row, in row order. */
@@ -64,9 +57,9 @@ export class TwoLevelPermutation {
     readonly m: number,
   ) {
     if (!Number.isInteger(m) || m < 1 || m > MAX_BUCKETS) throw new RangeError(`buckets must be 1..${MAX_BUCKETS}, got ${m}`);
-    this.bucketOf = arenaInts(Uint8Array, n);
+    this.bucketOf = arenaArray(Uint8Array, n);
     this.starts = new Uint32Array(m + 1);
-    this.within = arenaInts(Uint32Array, n);
+    this.within = arenaArray(Uint32Array, n);
   }
 
   /** Draws a new permutation from `gen` (advancing it): the same generator state gives the same permutation. */
@@ -207,7 +200,7 @@ export class ShuffledBatches {
     const slot = (): Scattered => ({
       p: new TwoLevelPermutation(from.n, m),
       buckets: { x: rowArray(from.n * d), y: rowArray(from.n), n: from.n },
-      cursor: arenaInts(Uint32Array, MAX_BUCKETS),
+      cursor: arenaArray(Uint32Array, MAX_BUCKETS),
     });
     this.scattered = [slot()];
     const arena = (s: Scattered) => arenaOf(from.x, from.y, s.buckets.x, s.buckets.y, ...views(s.p.bucketOf, s.cursor));

@@ -1,21 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { rowArray } from '../../src/data/rows.js';
+import { arenaArray } from '../../src/memory/arena.js';
 import { ActiveSums } from '../../src/neuron/active-sums.js';
 import { ParallelKernel } from '../../src/neuron/parallel.js';
 import { ACTIVE, DW, passSums } from '../../src/neuron/pass.js';
-import {
-  arenaFloat32,
-  arenaInt32,
-  arenaUint32,
-  arenaUint8,
-  BlockedRefresh,
-  BUCKETS,
-  countBuckets,
-  placeRows,
-  refreshSides,
-  STRIDE,
-  testPlaces,
-} from '../../src/neuron/screen-rows.js';
+import { BlockedRefresh, BUCKETS, countBuckets, placeRows, refreshSides, STRIDE, testPlaces } from '../../src/neuron/screen-rows.js';
 import { zSimd } from '../../src/neuron/z-order.js';
 import { rng } from '../../src/random/rng.js';
 
@@ -63,8 +52,8 @@ function reference(x: Float64Array, y: Float64Array, n: number, d: number, steps
 function blocked(pool: ParallelKernel, x: Float64Array, y: Float64Array, n: number, d: number, steps: [Float64Array, number][]): Refreshed[] {
   const refresh = new BlockedRefresh(pool, n, d);
   const sums = new ActiveSums(d, y, n);
-  const side = arenaUint8(n);
-  const keys = arenaFloat32(n);
+  const side = arenaArray(Uint8Array, n);
+  const keys = arenaArray(Float32Array, n);
   return steps.map(([w, b], k) => {
     const out = passSums(d);
     const nxMax = refresh.run(x, y, w, b, side, keys, sums, k === 0, out);
@@ -150,8 +139,8 @@ describe('the WebAssembly placement and fine test', () => {
       pools.push(pool);
       const refresh = new BlockedRefresh(pool, n, d);
       const sums = new ActiveSums(d, y, n);
-      const side = arenaUint8(n);
-      const keys = arenaFloat32(n);
+      const side = arenaArray(Uint8Array, n);
+      const keys = arenaArray(Float32Array, n);
       refresh.run(x, y, w, b, side, keys, sums, true, passSums(d));
       const keyBits = new Uint32Array(keys.buffer, keys.byteOffset, n);
       // About half the rows kept, as the engine keeps them.
@@ -168,9 +157,9 @@ describe('the WebAssembly placement and fine test', () => {
       const size = d + 1;
       const basis = rowArray(3 * size);
       for (let k = 0; k < basis.length; k++) basis[k] = r.normal() / Math.sqrt(size);
-      const order = arenaUint32(places);
-      const bounds = arenaFloat32(places * STRIDE);
-      const member = arenaUint8(places);
+      const order = arenaArray(Uint32Array, places);
+      const bounds = arenaArray(Float32Array, places * STRIDE);
+      const member = arenaArray(Uint8Array, places);
       expect(refresh.place(x, y, w, b, keys, cap, first, order, bounds, member, side, basis)).toBe(true);
       const jsOrder = new Uint32Array(places);
       const jsBounds = new Float32Array(places * STRIDE);
@@ -192,7 +181,7 @@ describe('the WebAssembly placement and fine test', () => {
       expect(zApart).toBe(0);
       expect(boundsApart).toBe(0);
       // The fine test: the same queue, for a drift that makes candidates, flips and certain rows.
-      const pending = arenaInt32(places);
+      const pending = arenaArray(Int32Array, places);
       const jsPending = new Int32Array(places);
       for (const [a1, a2, a3, beta] of [
         [0.01, -0.02, 0.03, 0.01],
@@ -214,14 +203,16 @@ describe('arrays outside the arena', () => {
     const pool = new ParallelKernel(x, y, 4, 1, true);
     pools.push(pool);
     const refresh = new BlockedRefresh(pool, 100, 4);
-    expect(refresh.holds(arenaFloat32(8), arenaUint8(8))).toBe(true);
+    expect(refresh.holds(arenaArray(Float32Array, 8), arenaArray(Uint8Array, 8))).toBe(true);
     // What rowArray hands out once the arena is full: a plain shared buffer.
-    expect(refresh.holds(arenaFloat32(8), new Uint8Array(new SharedArrayBuffer(8)))).toBe(false);
+    expect(refresh.holds(arenaArray(Float32Array, 8), new Uint8Array(new SharedArrayBuffer(8)))).toBe(false);
     // Rows outside the arena: the pool declines, and nothing was written.
     const plainX = new Float64Array(new SharedArrayBuffer(400 * 8));
     const plainY = new Float64Array(new SharedArrayBuffer(100 * 8));
-    const side = arenaUint8(100);
-    expect(refresh.run(plainX, plainY, new Float64Array(4), 0.5, side, arenaFloat32(100), new ActiveSums(4, plainY, 100), true, passSums(4))).toBe(false);
+    const side = arenaArray(Uint8Array, 100);
+    expect(refresh.run(plainX, plainY, new Float64Array(4), 0.5, side, arenaArray(Float32Array, 100), new ActiveSums(4, plainY, 100), true, passSums(4))).toBe(
+      false,
+    );
     expect(side.every((v) => v === 0)).toBe(true);
   });
 });
