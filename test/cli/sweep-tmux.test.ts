@@ -36,8 +36,12 @@ describe.skipIf(!hasTmux)('the sweep screen in a real terminal (tmux)', () => {
     expect(table).toMatch(/^› /m); // a selected row
     expect(table).toContain('◀ best');
 
+    // Paused, the ranking stays put (the runs' losses are close and trade places while they train),
+    // so the screen before ↓ is the one ↓ moves from.
+    tmux('send-keys', '-t', session, 'Space');
+    const still = await waitFor((t) => t.includes('3 runs · 3 paused'), 'every run paused');
     tmux('send-keys', '-t', session, 'Down');
-    const selected = await waitFor((t) => /^› [●○▲] (\S+)/m.exec(t)?.[1] !== /^› [●○▲] (\S+)/m.exec(table)?.[1], 'the selection to move down');
+    const selected = await waitFor((t) => /^› [●○▲] (\S+)/m.exec(t)?.[1] !== /^› [●○▲] (\S+)/m.exec(still)?.[1], 'the selection to move down');
     const rate = /^› [●○▲] (\S+)/m.exec(selected)?.[1];
     expect(RATES).toContain(rate);
 
@@ -50,6 +54,8 @@ describe.skipIf(!hasTmux)('the sweep screen in a real terminal (tmux)', () => {
 
     tmux('send-keys', '-t', session, 'Escape');
     await waitFor((t) => t.includes('neuron-tui sweep · linear'), 'the overview again');
+    tmux('send-keys', '-t', session, 'Space');
+    await waitFor((t) => t.includes('3 runs · 3 running'), 'every run training again');
 
     tmux('send-keys', '-t', session, 'q');
     const until = Date.now() + 20_000;

@@ -10,6 +10,7 @@ import { overlayChart } from '../../src/tui/sweep/overlay.js';
 import { SweepStore } from '../../src/tui/sweep/store.js';
 import { SweepApp } from '../../src/tui/sweep/SweepApp.js';
 import { config, dataset, randomRows } from '../helpers.js';
+import { press } from './keys.js';
 
 const NO_COLOR = palette(false);
 const SIZE = { width: 100, height: 32 };
@@ -209,6 +210,28 @@ describe('the sweep screen', () => {
     await vi.waitFor(() => expect(ink.lastFrame()).toContain('loss (log scale)'));
     ink.stdin.write('q');
     await vi.waitFor(() => expect(quit).toHaveBeenCalledTimes(1));
+    ink.unmount();
+  });
+
+  it('moves the selection from the run the screen marked, also when the ranking changed since the frame', async () => {
+    const { runs, store } = sweepOf('0.01,0.05,0.1');
+    const [slow, middle, fast] = runs;
+    feed(store, slow, 30);
+    feed(store, middle, 30);
+    feed(store, fast, 2);
+    // No timer frames during the test: the screen keeps showing the first frame's ranking.
+    const ink = render(<SweepApp store={store} name="lin" outDir="out" colors={NO_COLOR} onPause={() => {}} onQuit={() => {}} size={SIZE} fps={0.001} />);
+    const selectedRow = (): string => (ink.lastFrame() ?? '').split('\n').find((l) => l.startsWith('›')) ?? '';
+    expect(store.view().ranked.map((r) => r.run.id)).toEqual([middle.id, slow.id, fast.id]);
+    expect(selectedRow()).toContain(' 0.05 ');
+    // The fast run finishes and becomes the best: the store ranks it first, the screen does not yet.
+    events(0.1, 60)
+      .slice(3)
+      .forEach((e) => store.event(fast, e));
+    store.done(fast, 'completed');
+    expect(store.view().ranked.map((r) => r.run.id)).toEqual([fast.id, middle.id, slow.id]);
+    await press(ink, '\u001B[B'); // ↓ from the marked 0.05: the run below it now, 0.01 (not 0.05 again)
+    await vi.waitFor(() => expect(selectedRow()).toContain(' 0.01 '));
     ink.unmount();
   });
 

@@ -33,8 +33,11 @@ const PAGE_KEYS = 'esc back to the sweep · space pause all · l log · q stop a
 export function SweepApp({ store, name, outDir, colors, onPause, onQuit, fps = 10, size, interactive = true, clock = () => performance.now() }: SweepAppProps) {
   const { width, height } = useTerminalSize(size);
   // What the screen shows, in a ref: keys typed faster than frames each see the last key's effect.
-  const ui = useRef<{ selected: string | null; open: string | null; help: boolean; logScale: boolean }>({
+  // `shown`: the run the last drawn frame marked selected. Until a key moves it, the selection
+  // follows the best run, so keys act on what the user saw marked, not on the best run since.
+  const ui = useRef<{ selected: string | null; shown: string | null; open: string | null; help: boolean; logScale: boolean }>({
     selected: null,
+    shown: null,
     open: null,
     help: false,
     logScale: true,
@@ -46,6 +49,9 @@ export function SweepApp({ store, name, outDir, colors, onPause, onQuit, fps = 1
   const page = !finished && open ? store.page(open) : null;
   // Until a key moves it, the selection follows the best run.
   const current = ui.current.selected ?? view.ranked[0]?.run.id ?? null;
+  useEffect(() => {
+    ui.current.shown = current;
+  });
 
   useEffect(() => {
     if (finished) return undefined;
@@ -65,7 +71,7 @@ export function SweepApp({ store, name, outDir, colors, onPause, onQuit, fps = 1
   /** Moves the selection up or down the ranking as it is now. */
   const move = (delta: number): void => {
     const ranked = store.ranking();
-    const at = Math.max(0, ranked.indexOf(ui.current.selected ?? ranked[0]));
+    const at = Math.max(0, ranked.indexOf(ui.current.selected ?? ui.current.shown ?? ranked[0]));
     ui.current.selected = ranked[Math.max(0, Math.min(ranked.length - 1, at + delta))] ?? null;
   };
 
@@ -84,7 +90,7 @@ export function SweepApp({ store, name, outDir, colors, onPause, onQuit, fps = 1
       if (key.upArrow || key.downArrow) {
         if (!state.open) move(key.upArrow ? -1 : 1);
       } else if (key.return) {
-        const id = state.selected ?? store.ranking()[0];
+        const id = state.selected ?? state.shown ?? store.ranking()[0];
         if (id && store.page(id)) state.open = id;
       } else if (key.escape) {
         state.open = null;
