@@ -58,7 +58,7 @@ export function arenaArray<T>(make: { new (buffer: ArrayBufferLike, byteOffset: 
 }
 
 /** The arena's memory, when `views` all live in it (any view into its buffers): then the wasm kernel can read them. */
-export function arenaOf(...views: Float64Array[]): WebAssembly.Memory | null {
+export function arenaOf(...views: ArrayBufferView[]): WebAssembly.Memory | null {
   return memory && views.every((v) => arenaBuffers.has(v.buffer)) ? memory : null;
 }
 

@@ -130,8 +130,7 @@ export class BlockedRefresh {
    * reads and writes by byte offset: a full arena hands out plain shared buffers instead.
    */
   holds(...views: ArrayBufferView[]): boolean {
-    const all = [...views, this.parts, this.next].map((v) => new Float64Array(v.buffer, 0, 0));
-    return this.pool.memory !== null && arenaOf(...all) === this.pool.memory;
+    return this.pool.memory !== null && arenaOf(...views, this.parts, this.next) === this.pool.memory;
   }
 
   /** `testPlaces` in kernel.wat's `test` (the same operations: the same queue); the arrays live in the arena. */

@@ -161,11 +161,6 @@ export interface ShuffleOptions {
   helper?: boolean;
 }
 
-/** An empty Float64Array over each array's buffer: arenaOf asks only whether a view's buffer is the arena's. */
-function views(...arrays: ArrayBufferView[]): Float64Array[] {
-  return arrays.map((a) => new Float64Array(a.buffer, 0, 0));
-}
-
 /**
  * Shuffled mini-batches: each epoch, all rows in a fresh uniformly random order, batch after batch,
  * each batch contiguous so that the kernel (SIMD where it pays) reads it in place.
@@ -203,7 +198,7 @@ export class ShuffledBatches {
       cursor: arenaArray(Uint32Array, MAX_BUCKETS),
     });
     this.scattered = [slot()];
-    const arena = (s: Scattered) => arenaOf(from.x, from.y, s.buckets.x, s.buckets.y, ...views(s.p.bucketOf, s.cursor));
+    const arena = (s: Scattered) => arenaOf(from.x, from.y, s.buckets.x, s.buckets.y, s.p.bucketOf, s.cursor);
     const memory = options.helper && from.n * (d + 1) >= HELPER_MIN_CELLS ? arena(this.scattered[0]) : null;
     let helper = memory && ScatterThread.start(memory);
     if (helper) {
@@ -268,7 +263,9 @@ export class ShuffledBatches {
       aside.y,
       staging.x,
       staging.y,
-      ...views(current.p.bucketOf, within, current.cursor),
+      current.p.bucketOf,
+      within,
+      current.cursor,
     );
     const wasm = memory && wasmMoves(memory);
     if (!scattered) this.scatter(current, wasm); // also when the helper's scatter failed
