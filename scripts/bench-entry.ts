@@ -13,7 +13,7 @@ export { engineKernel } from '../src/neuron/screened.js';
 export { Trainer } from '../src/train/trainer.js';
 export { Dashboard } from '../src/tui/Dashboard.js';
 export { palette } from '../src/tui/palette.js';
-export { renderToString } from 'ink';
+export { Box, render, renderToString, Text } from 'ink';
 export { createElement } from 'react';
 export { chooseKernel } from '../src/neuron/choose.js';
 export { readBytes } from '../src/data/source.js';

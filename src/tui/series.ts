@@ -25,6 +25,12 @@ export class DecimatingSeries {
   private span = 1;
   /** Epochs pushed into the last bucket so far. */
   private filled = 0;
+  /**
+   * The Bucket objects handed out by buckets(), reused for the buckets that have not changed since:
+   * all but the last until the next halving. A view asked for on every frame then makes one new
+   * object, not one per bucket (about 8,000 per frame for a store's eight series, and their garbage).
+   */
+  private handedOut: Bucket[] = [];
 
   constructor(readonly capacity = 1024) {
     if (capacity < 2 || capacity % 2 !== 0) throw new Error('capacity must be even and at least 2');
@@ -71,6 +77,7 @@ export class DecimatingSeries {
     }
     this.length = half;
     this.span *= 2;
+    this.handedOut = []; // every bucket changed
     // The last merged bucket is complete (both halves were full), so the next push starts a new one.
     this.filled = this.span;
   }
@@ -91,13 +98,19 @@ export class DecimatingSeries {
     return out;
   }
 
+  /**
+   * The buckets, oldest first: a new array each call, whose Bucket objects are never changed after
+   * (an unchanged bucket is the same object as in the previous call).
+   */
   buckets(): Bucket[] {
-    const out = new Array<Bucket>(this.length);
-    for (let k = 0; k < this.length; k++) {
+    const made = this.handedOut;
+    // Only the last bucket handed out can have changed since (pushes go to the last bucket).
+    made.length = Math.max(0, Math.min(made.length, this.length - 1));
+    for (let k = made.length; k < this.length; k++) {
       const some = this.counts[k] > 0;
-      out[k] = { value: some ? this.sums[k] / this.counts[k] : NaN, lo: some ? this.los[k] : NaN, hi: some ? this.his[k] : NaN, broken: this.broken[k] === 1 };
+      made.push({ value: some ? this.sums[k] / this.counts[k] : NaN, lo: some ? this.los[k] : NaN, hi: some ? this.his[k] : NaN, broken: this.broken[k] === 1 });
     }
-    return out;
+    return made.slice();
   }
 }
 

@@ -81,6 +81,25 @@ describe('DecimatingSeries', () => {
     s.push(3);
     expect(s.values()).toEqual([1, 3]);
   });
+
+  it('hands out the same buckets whether asked after every epoch or once, and never changes what it handed out', () => {
+    const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(NaN, Infinity, null));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 300 }), fc.constantFrom(2, 4, 8), (values, capacity) => {
+        const watched = new DecimatingSeries(capacity); // asked on every epoch, as the dashboard does
+        const once = new DecimatingSeries(capacity);
+        const handedOut: { buckets: ReturnType<DecimatingSeries['buckets']>; copy: string }[] = [];
+        for (const v of values) {
+          watched.push(v);
+          once.push(v);
+          const buckets = watched.buckets();
+          handedOut.push({ buckets, copy: JSON.stringify(buckets) });
+        }
+        expect(watched.buckets()).toEqual(once.buckets());
+        for (const { buckets, copy } of handedOut) expect(JSON.stringify(buckets)).toBe(copy);
+      }),
+    );
+  });
 });
 
 describe('mergeColorRuns', () => {
