@@ -17,3 +17,4 @@ export { Box, render, renderToString, Text } from 'ink';
 export { createElement } from 'react';
 export { chooseKernel } from '../src/neuron/choose.js';
 export { readBytes } from '../src/data/source.js';
+export { openCsvFile } from '../src/data/csv-file.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
-import { readCsvHeader, readCsvNumbers } from '../data/csv.js';
-import { readCsvFile } from '../data/dataset.js';
+import { readCsvHeader } from '../data/csv.js';
+import { openCsvFile } from '../data/csv-file.js';
 import { checkOutputs } from '../files/outputs.js';
 import { writeWholeFile } from '../files/write.js';
 import { InputError } from '../errors.js';
@@ -115,10 +115,10 @@ export function stableLearningRate(d: number): number {
 
 /** The CSV's columns for `init --data`, read (every row checked) so that the config runs as written. */
 function csvStarter(csvFile: string, configFile: string): CsvStarter {
-  const bytes = readCsvFile(csvFile, (why) => {
+  const csv = openCsvFile(csvFile, (why) => {
     throw new InputError([{ where: `--data ${csvFile}`, message: `cannot read the CSV: ${why}` }]);
   });
-  const header = readCsvHeader(bytes, csvFile);
+  const header = readCsvHeader(csv.head, csvFile);
   const { names } = header;
   if (names.length < 2) {
     throw new InputError([
@@ -127,7 +127,7 @@ function csvStarter(csvFile: string, configFile: string): CsvStarter {
   }
   const target = names.length - 1;
   const features = names.slice(0, target).map((_, i) => i);
-  readCsvNumbers(bytes, header, { features, target, missing: 'error' }, csvFile);
+  csv.numbers(header, { features, target, missing: 'error' }, csvFile);
   return {
     path: relative(dirname(resolve(configFile)), resolve(csvFile)),
     target: names[target],

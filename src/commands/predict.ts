@@ -1,5 +1,6 @@
-import { readCsvHeader, readCsvNumbers, type CsvHeader } from '../data/csv.js';
-import { readCsvFile, type Rows } from '../data/dataset.js';
+import { readCsvHeader, type CsvHeader } from '../data/csv.js';
+import { openCsvFile, type CsvFile } from '../data/csv-file.js';
+import type { Rows } from '../data/dataset.js';
 import { applyStandardization, readWeightsFile } from '../data/saved-weights.js';
 import { checkOutputs } from '../files/outputs.js';
 import { writeWholeFile } from '../files/write.js';
@@ -17,13 +18,13 @@ export interface PredictFlags {
  * The rows' features (row-major) and target. Without a target column the reader, which always
  * reads one, takes the first feature as its target, and that column is put back in front.
  */
-function readFeaturesAndTarget(bytes: Uint8Array, header: CsvHeader, features: number[], target: number | null, file: string): Rows {
+function readFeaturesAndTarget(csv: CsvFile, header: CsvHeader, features: number[], target: number | null, file: string): Rows {
   if (target !== null) {
-    const numbers = readCsvNumbers(bytes, header, { features, target, missing: 'error' }, file);
+    const numbers = csv.numbers(header, { features, target, missing: 'error' }, file);
     return { x: numbers.x, y: numbers.y, n: numbers.rows };
   }
   const d = features.length;
-  const numbers = readCsvNumbers(bytes, header, { features: features.slice(1), target: features[0], missing: 'error' }, file);
+  const numbers = csv.numbers(header, { features: features.slice(1), target: features[0], missing: 'error' }, file);
   const n = numbers.rows;
   const x = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
@@ -47,10 +48,10 @@ export function predictCommand(weightsFile: string, dataFile: string, flags: Pre
     { where: `the data file ${dataFile}`, path: dataFile },
   ];
   checkOutputs(inputs, flags.out ? [{ where: `--out ${flags.out}`, path: flags.out }] : []);
-  const bytes = readCsvFile(dataFile, (why) => {
+  const csv = openCsvFile(dataFile, (why) => {
     throw new InputError([{ where: dataFile, message: `cannot read the data file: ${why}` }]);
   });
-  const header = readCsvHeader(bytes, dataFile);
+  const header = readCsvHeader(csv.head, dataFile);
   const { names } = header;
   const missing = saved.features.filter((f) => !names.includes(f));
   if (missing.length) {
@@ -64,7 +65,7 @@ export function predictCommand(weightsFile: string, dataFile: string, flags: Pre
   const features = saved.features.map((f) => names.indexOf(f));
   const hasTarget = names.includes(saved.target);
   const d = features.length;
-  const { x, y, n } = readFeaturesAndTarget(bytes, header, features, hasTarget ? names.indexOf(saved.target) : null, dataFile);
+  const { x, y, n } = readFeaturesAndTarget(csv, header, features, hasTarget ? names.indexOf(saved.target) : null, dataFile);
   const raw = Float64Array.from(x);
   if (saved.standardization) applyStandardization(x, d, saved.standardization);
 

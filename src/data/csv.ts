@@ -561,7 +561,7 @@ export function lineBreaks(part: number, input: { bytes: Uint8Array; bounds: num
 }
 
 /** Chunks per thread: threads take chunks as they finish, so one that is slower (or starts later) parses fewer. */
-const CHUNKS_PER_THREAD = 4;
+export const CHUNKS_PER_THREAD = 4;
 
 /** Below this many bytes of rows, a worker thread's start-up (tens of ms) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
@@ -592,6 +592,14 @@ function sharedBytes(bytes: Uint8Array): Uint8Array {
   return shared;
 }
 
+/** Rows being filled: `rows` of them so far, `skipped` lines dropped under `missing: skip`. */
+export interface RowsOut {
+  x: Float64Array;
+  y: Float64Array;
+  rows: number;
+  skipped: number;
+}
+
 /**
  * Parses the body's used columns into doubles. Blank lines are ignored (trailing ones are common);
  * every other line must have as many cells as the header. Large bodies are split at line feeds
@@ -603,57 +611,125 @@ function sharedBytes(bytes: Uint8Array): Uint8Array {
  * open quote ends at a row's end, where the next starts), and the rows are the single thread's.
  */
 export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: CsvColumns, file: string, threads = availableParallelism()): CsvNumbers {
+  const d = columns.features.length;
+  let out: RowsOut | null = null;
+  parseCsvBody(bytes, header.bodyStart, header.bodyLine, header, columns, file, threads, (capacity) => {
+    out = { x: rowArray(capacity * d), y: rowArray(capacity), rows: 0, skipped: 0 };
+    return out;
+  });
+  return finishedRows(out!, header, columns, file);
+}
+
+/**
+ * Parses bytes[bodyStart, bytes.length), whole rows that start on file line `line`, after the rows
+ * `room` already holds: `room(capacity)` gives the rows to fill, with space for `capacity` more
+ * (an upper bound: the body's line breaks, plus one per chunk). Returns the body's line breaks
+ * (those inside quoted cells too: the count that file line numbers follow). A bad row throws the
+ * InputError that names its file line and column.
+ */
+export function parseCsvBody(
+  bytes: Uint8Array,
+  bodyStart: number,
+  line: number,
+  header: CsvHeader,
+  columns: CsvColumns,
+  file: string,
+  threads: number,
+  room: (capacity: number) => RowsOut,
+): number {
   const names = header.names;
   const width = names.length;
   const d = columns.features.length;
   const slot = new Int32Array(width).fill(-1);
   columns.features.forEach((c, j) => (slot[c] = j));
   slot[columns.target] = d;
-  const bounds = chunkBounds(bytes, header.bodyStart, threads * CHUNKS_PER_THREAD);
+  const bounds = chunkBounds(bytes, bodyStart, threads * CHUNKS_PER_THREAD);
   const chunkCount = bounds.length - 1;
   const parts = Math.min(threads, chunkCount);
   const shared = chunkCount > 1 ? sharedBytes(bytes) : bytes;
   const counted = forkJoin(lineBreaks, { bytes: shared, bounds, parts }, parts);
-  const capacities = Array.from({ length: chunkCount }, (_, c) => counted[c % parts][Math.floor(c / parts)] + 1);
-  const capacity = capacities.reduce((sum, c) => sum + c, 0);
-  const x = rowArray(capacity * d);
-  const y = rowArray(capacity);
-  const chunks = capacities.map((_, k) => [bounds[k], bounds[k + 1], capacities.slice(0, k).reduce((sum, c) => sum + c, 0)]);
+  const breaks = Array.from({ length: chunkCount }, (_, c) => counted[c % parts][Math.floor(c / parts)]);
+  const capacities = breaks.map((b) => b + 1);
+  const out = room(capacities.reduce((sum, c) => sum + c, 0));
+  const chunks = capacities.map((_, k) => [bounds[k], bounds[k + 1], out.rows + capacities.slice(0, k).reduce((sum, c) => sum + c, 0)]);
   const input: ChunkInput = {
     bytes: shared,
     chunks,
     nextChunk: new Int32Array(new SharedArrayBuffer(4)),
-    line: header.bodyLine,
+    line,
     slot,
     d,
     delimiter: header.delimiter,
     skip: columns.missing === 'skip',
-    x,
-    y,
+    x: out.x,
+    y: out.y,
   };
   let results: ChunkResult[] = [];
   for (const parsed of forkJoin(parseRowsChunks, input, parts)) for (const [chunk, result] of parsed) results[chunk] = result;
   if (results.length > 1 && results.some((r) => r.problem !== null)) {
-    input.chunks = [[header.bodyStart, bytes.length, 0]];
+    input.chunks = [[bodyStart, bytes.length, out.rows]];
     input.nextChunk.fill(0);
     results = parseRowsChunks(0, input).map(([, result]) => result);
   }
   const failed = results[0].problem;
   if (failed) throw new InputError([{ where: `${file}:${failed.line}:${failed.column}`, message: problemText(failed, bytes, names, header.delimiter) }]);
   // The chunks' rows, moved down to follow each other (blank and skipped lines leave gaps).
-  let rows = results[0].rows;
+  let rows = out.rows + results[0].rows;
   for (let k = 1; k < results.length; k++) {
     const first = chunks[k][2];
     if (first !== rows) {
-      x.copyWithin(rows * d, first * d, (first + results[k].rows) * d);
-      y.copyWithin(rows, first, first + results[k].rows);
+      out.x.copyWithin(rows * d, first * d, (first + results[k].rows) * d);
+      out.y.copyWithin(rows, first, first + results[k].rows);
     }
     rows += results[k].rows;
   }
-  const skipped = results.reduce((sum, r) => sum + r.skipped, 0);
+  out.rows = rows;
+  out.skipped += results.reduce((sum, r) => sum + r.skipped, 0);
+  return breaks.reduce((sum, b) => sum + b, 0);
+}
+
+/** The parsed rows, or the message for a body without any. */
+export function finishedRows(out: RowsOut, header: CsvHeader, columns: CsvColumns, file: string): CsvNumbers {
+  const { rows, skipped } = out;
   if (rows === 0) {
     const why = skipped > 0 ? `every one of its ${skipped} rows has a missing or non-numeric value` : 'it has a header but no data rows';
     throw new InputError([{ where: `${file}:${header.bodyLine}`, message: `no rows to train on: ${why}` }]);
   }
-  return { x: x.subarray(0, rows * d), y: y.subarray(0, rows), rows, skipped };
+  const d = columns.features.length;
+  return { x: out.x.subarray(0, rows * d), y: out.y.subarray(0, rows), rows, skipped };
+}
+
+/** The line breaks in bytes (an upper bound on its rows, less one), counted on up to `threads` threads. */
+export function countLineBreaks(bytes: Uint8Array, threads: number): number {
+  const bounds = chunkBounds(bytes, 0, threads * CHUNKS_PER_THREAD);
+  const parts = Math.min(threads, bounds.length - 1);
+  const shared = bounds.length > 2 ? sharedBytes(bytes) : bytes;
+  return forkJoin(lineBreaks, { bytes: shared, bounds, parts }, parts)
+    .flat()
+    .reduce((sum, c) => sum + c, 0);
+}
+
+/**
+ * Where the last whole row of bytes[0, end) ends: just after its line break (LF, or a CR that is
+ * not followed by LF, outside quoted cells), or −1 when no row ends in it. Quotes toggle a quoted
+ * cell (RFC 4180: an escaped `""` toggles twice); bytes without quotes need no scan, only a search
+ * from the end.
+ */
+export function lastRowEnd(bytes: Uint8Array, end: number): number {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, end);
+  if (view.indexOf(QUOTE) === -1) {
+    const lf = view.lastIndexOf(LF);
+    if (lf !== -1) return lf + 1;
+    // CR-only line ends; a CR as the last byte may be the first half of a CRLF split off.
+    const cr = view.lastIndexOf(CR, end - 2);
+    return cr === -1 ? -1 : cr + 1;
+  }
+  let quoted = false;
+  let last = -1;
+  for (let p = 0; p < end; p++) {
+    const b = view[p];
+    if (b === QUOTE) quoted = !quoted;
+    else if (!quoted && (b === LF || (b === CR && p + 1 < end && view[p + 1] !== LF))) last = p + 1;
+  }
+  return last;
 }

@@ -1,24 +1,13 @@
 import { shownPath } from '../paths.js';
-import { fileErrorCause } from '../files/causes.js';
 import { availableParallelism, totalmem } from 'node:os';
 import { InputError } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import { suggest } from '../config/messages.js';
 import { rng, shuffleInPlace } from '../random/rng.js';
-import { delimiterName, readCsvHeader, readCsvNumbers, shownName } from './csv.js';
+import { delimiterName, readCsvHeader, shownName } from './csv.js';
+import { openCsvFile, type CsvFileOptions } from './csv-file.js';
 import { rowArray } from './rows.js';
-import {
-  firstInvalidUtf8,
-  gunzip,
-  invalidUtf8Text,
-  isGzip,
-  MAX_BUFFER_BYTES,
-  MAX_STREAM_BYTES,
-  notUtf8,
-  readBytes,
-  sizeText,
-  SourceRefused,
-} from './source.js';
+import { firstInvalidUtf8, invalidUtf8Text, sizeText } from './source.js';
 import { standardize, type Standardization } from './standardize.js';
 import { syntheticRows } from './synthetic.js';
 
@@ -53,48 +42,18 @@ interface AllRows extends Rows {
   source: string;
 }
 
-/**
- * A CSV file's bytes, as every command reads them (run, predict, init --data): size limits also for
- * pipes, gzip read transparently, encodings that are not UTF-8 refused by name. `refuse` places the
- * reason where the user named the file. A large regular file is read on up to `threads` threads.
- */
-export function readCsvFile(file: string, refuse: (why: string) => never, threads = 1): Uint8Array {
-  const checkEncoding = (bytes: Uint8Array): void => {
-    if (isGzip(bytes)) return;
-    const encoding = notUtf8(bytes);
-    if (encoding) refuse(`it is ${encoding}; save it as UTF-8 (or ASCII) CSV`);
-  };
-  let bytes: Uint8Array;
-  try {
-    bytes = readBytes(file, MAX_BUFFER_BYTES, checkEncoding, MAX_STREAM_BYTES, threads);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    if (error instanceof SourceRefused) return refuse(`${error.message}; split it, or use \`data.synthetic\` for generated rows`);
-    return refuse(fileErrorCause(error));
-  }
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzip(bytes, MAX_BUFFER_BYTES);
-    } catch (error) {
-      if (error instanceof SourceRefused) refuse(error.message);
-      throw error;
-    }
-    checkEncoding(bytes);
-  }
-  return bytes;
-}
-
-function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number): AllRows {
+function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number, windows: Pick<CsvFileOptions, 'windowedFrom' | 'window'>): AllRows {
   const { config, dataFile } = loaded;
   const file = dataFile as string;
   const shown = shownPath(file, cwd);
-  const bytes = readCsvFile(
+  const csv = openCsvFile(
     file,
     (why) => {
       throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
     },
-    threads,
+    { threads, ...windows },
   );
+  const bytes = csv.head;
   const header = readCsvHeader(bytes, shown, config.data.delimiter ?? 'auto');
   // Names are shown in messages and the dashboard: a header that is not UTF-8 is refused, not shown garbled.
   if (header.names.some((name) => name.includes('\uFFFD'))) {
@@ -128,7 +87,7 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number): AllRow
       loaded.problemAt(['data'], `${shown} has only the target column ${shownName(names[target])}; a neuron needs at least one feature column${separatorHint}`),
     ]);
   }
-  const numbers = readCsvNumbers(bytes, header, { features, target, missing: config.data.missing }, shown, threads);
+  const numbers = csv.numbers(header, { features, target, missing: config.data.missing }, shown, threads);
   return {
     x: numbers.x,
     y: numbers.y,
@@ -203,10 +162,14 @@ function split(all: Rows, d: number, fraction: number, seed: number): { train: R
  * synthetic rows generated, on up to `threads` threads (default: the cores); the rows are the same
  * whatever the count.
  */
-export function loadDataset(loaded: LoadedConfig, cwd: string = process.cwd(), options: { threads?: number } = {}): Dataset {
+export function loadDataset(
+  loaded: LoadedConfig,
+  cwd: string = process.cwd(),
+  options: { threads?: number } & Pick<CsvFileOptions, 'windowedFrom' | 'window'> = {},
+): Dataset {
   const { config } = loaded;
-  const threads = options.threads ?? availableParallelism();
-  const all = config.data.synthetic ? syntheticAll(loaded, threads) : readCsvRows(loaded, cwd, threads);
+  const { threads = availableParallelism(), ...windows } = options;
+  const all = config.data.synthetic ? syntheticAll(loaded, threads) : readCsvRows(loaded, cwd, threads, windows);
   const d = all.features.length;
   const init = config.init;
   if ('weights' in init && init.weights.length !== d) {

@@ -44,10 +44,12 @@ export const PARALLEL_READ_MIN_BYTES = 32 * 1024 * 1024;
 
 interface RangeInput {
   fd: number;
-  /** The whole file's bytes, on shared memory. */
+  /** The file's bytes from offset `shift` on, on shared memory. */
   bytes: Uint8Array;
-  /** Per part: [from, to), the file offsets it reads to the same offsets of `bytes`. */
+  /** Per part: [from, to), the file offsets it reads, to offsets − shift of `bytes`. */
   ranges: number[][];
+  /** The file offset of bytes[0] (0: the whole file). */
+  shift?: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export function readRange(part: number, input: RangeInput): number {
   let at = from;
   while (at < to) {
     // One read is at most 2 GiB; 1 GiB steps stay below it.
-    const read = readSync(input.fd, input.bytes, at, Math.min(1 << 30, to - at), at);
+    const read = readSync(input.fd, input.bytes, at - (input.shift ?? 0), Math.min(1 << 30, to - at), at);
     if (read === 0) break;
     at += read;
   }
@@ -109,6 +111,19 @@ export function readBytes(file: string, limit: number, firstChunk?: (bytes: Uint
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Reads `length` bytes of the open file from offset `at` into bytes[0 ..] (shared memory), in parts
+ * on up to `threads` threads when they are many; returns how many it read (fewer when the file ends
+ * first).
+ */
+export function readWindow(fd: number, bytes: Uint8Array, at: number, length: number, threads: number): number {
+  const parts = length < PARALLEL_READ_MIN_BYTES ? 1 : Math.max(1, threads);
+  const ranges = Array.from({ length: parts }, (_, k) => [at + Math.floor((length * k) / parts), at + Math.floor((length * (k + 1)) / parts)]);
+  const read = forkJoin(readRange, { fd, bytes, ranges, shift: at }, parts);
+  const short = read.findIndex((r, k) => r < ranges[k][1] - ranges[k][0]);
+  return short === -1 ? length : ranges[short][0] - at + read[short];
 }
 
 /** gzip's magic bytes, RFC 1952. */
