@@ -407,7 +407,19 @@ if (section('dashboard frame')) {
   const colors = P.palette(true);
   const epoch = (e) => {
     const loss = 1 / e + (e % 97 === 0 ? 0.5 : 0);
-    return { type: 'epoch', epoch: e, loss, val_loss: 1.1 * loss, active_ratio: 0.9, val_active_ratio: 0.85, weight_norm: 1 + 1 / e, bias: 0, grad_norm: 1, learning_rate: 0.1, elapsed_ms: e };
+    return {
+      type: 'epoch',
+      epoch: e,
+      loss,
+      val_loss: 1.1 * loss,
+      active_ratio: 0.9,
+      val_active_ratio: 0.85,
+      weight_norm: 1 + 1 / e,
+      bias: 0,
+      grad_norm: 1,
+      learning_rate: 0.1,
+      elapsed_ms: e,
+    };
   };
   /** ms of CPU per frame, `next()` giving each frame's element: the best of 5 rounds of 30 frames. */
   const frames = async (next) => {

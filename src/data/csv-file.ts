@@ -160,7 +160,7 @@ function windowedNumbers(
   const size = fstatSync(fd).size;
   let bytes = new Uint8Array(new SharedArrayBuffer(Math.min(window, Math.max(1, size - header.bodyStart))));
   let breaks = 0;
-  for (let at = header.bodyStart; at < size; ) {
+  for (let at = header.bodyStart; at < size;) {
     const got = readWindow(fd, bytes, at, Math.min(bytes.length, size - at), threads);
     if (got === 0) break; // the file shrank while we read it
     breaks += countLineBreaks(bytes.subarray(0, got), threads);
@@ -168,7 +168,8 @@ function windowedNumbers(
   }
   const d = columns.features.length;
   const need = breaks * (d + 1) * 8;
-  if (need > memoryLimit) refuse(`its ${breaks} lines of ${d} features need ${sizeText(need)} of memory, more than this machine can spare (half of its memory); use fewer rows`);
+  if (need > memoryLimit)
+    refuse(`its ${breaks} lines of ${d} features need ${sizeText(need)} of memory, more than this machine can spare (half of its memory); use fewer rows`);
   // Room for the rows: a window's chunks each have room for their line breaks + 1.
   const capacity = breaks + 1 + threads * CHUNKS_PER_THREAD;
   const out: RowsOut = { x: rowArray(capacity * d), y: rowArray(capacity), rows: 0, skipped: 0 };
@@ -177,7 +178,7 @@ function windowedNumbers(
     return out;
   };
   let line = header.bodyLine;
-  for (let at = header.bodyStart; at < size; ) {
+  for (let at = header.bodyStart; at < size;) {
     const got = readWindow(fd, bytes, at, Math.min(bytes.length, size - at), threads);
     if (got === 0) break;
     const last = at + got >= size;

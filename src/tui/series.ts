@@ -108,7 +108,12 @@ export class DecimatingSeries {
     made.length = Math.max(0, Math.min(made.length, this.length - 1));
     for (let k = made.length; k < this.length; k++) {
       const some = this.counts[k] > 0;
-      made.push({ value: some ? this.sums[k] / this.counts[k] : NaN, lo: some ? this.los[k] : NaN, hi: some ? this.his[k] : NaN, broken: this.broken[k] === 1 });
+      made.push({
+        value: some ? this.sums[k] / this.counts[k] : NaN,
+        lo: some ? this.los[k] : NaN,
+        hi: some ? this.his[k] : NaN,
+        broken: this.broken[k] === 1,
+      });
     }
     return made.slice();
   }

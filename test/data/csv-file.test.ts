@@ -48,7 +48,12 @@ const columns: CsvColumns = { features: [0, 2], target: 3, missing: 'error' };
 
 /** A random CSV body line: numbers in a, c and y, text in b (quoted, with separators, quotes and line breaks); blank lines; rows with a missing cell. */
 const line = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.float({ noNaN: true, noDefaultInfinity: true })).map(([a, c, y]) => `${a},b,${c},${y}`) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.float({ noNaN: true, noDefaultInfinity: true }))
+      .map(([a, c, y]) => `${a},b,${c},${y}`),
+  },
   { weight: 2, arbitrary: fc.tuple(fc.integer(), fc.constantFrom('"x\ny"', '"a,b"', '"say ""hi"""', '"\r\n"', '""')).map(([a, b]) => `${a},${b},"${a}",7`) },
   { weight: 1, arbitrary: fc.constantFrom('', '  ', '1,b,,2', '1,b,2') },
 );
@@ -62,12 +67,17 @@ const file = fc.record({
 describe('CSV files read in windows', () => {
   it('give the rows, skipped count and messages of reading the file whole, for any window', () => {
     fc.assert(
-      fc.property(file, fc.integer({ min: 1, max: 120 }), fc.constantFrom<CsvColumns['missing']>('error', 'skip'), ({ lines, ending, lastEnds }, window, missing) => {
-        const text = `a,b,c,y${ending}${lines.join(ending)}${lastEnds ? ending : ''}`;
-        const path = csvFile(text);
-        const cols = { ...columns, missing };
-        expect(read(path, cols, { windowedFrom: 0, window })).toEqual(read(path, cols));
-      }),
+      fc.property(
+        file,
+        fc.integer({ min: 1, max: 120 }),
+        fc.constantFrom<CsvColumns['missing']>('error', 'skip'),
+        ({ lines, ending, lastEnds }, window, missing) => {
+          const text = `a,b,c,y${ending}${lines.join(ending)}${lastEnds ? ending : ''}`;
+          const path = csvFile(text);
+          const cols = { ...columns, missing };
+          expect(read(path, cols, { windowedFrom: 0, window })).toEqual(read(path, cols));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -113,7 +123,8 @@ describe('CSV files read in windows', () => {
     const cell = (i: number, j: number): string => (Math.sin(i * 4 + j) * 1e3).toPrecision(9);
     const parts = ['a,b,c,y\n'];
     const rows = Math.ceil((3 * PARALLEL_MIN_BYTES) / 40);
-    for (let i = 0; i < rows; i++) parts.push(i % 9973 === 5 ? `${cell(i, 0)},"two\r\nlines",${cell(i, 2)},${cell(i, 3)}\r\n` : `${cell(i, 0)},b,${cell(i, 2)},${cell(i, 3)}\n`);
+    for (let i = 0; i < rows; i++)
+      parts.push(i % 9973 === 5 ? `${cell(i, 0)},"two\r\nlines",${cell(i, 2)},${cell(i, 3)}\r\n` : `${cell(i, 0)},b,${cell(i, 2)},${cell(i, 3)}\n`);
     const path = csvFile(parts.join(''));
     const whole = read(path, columns);
     expect(typeof whole === 'object' && whole.rows).toBe(rows);
