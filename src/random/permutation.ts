@@ -24,9 +24,7 @@ import { ScatterThread, wasmMoves, type Moves } from './moves.js';
  * of the same draws.
  */
 
-/** Fisher–Yates steps below this k draw two at a time: (k + 1)·k stays below 2^31, int32 arithmetic. */
-const PAIRED_BELOW = 46_340;
-/** A bucket's index is one byte. */
+/** A bucket's index is one byte; the count is a power of two, so that a draw's bits split into bucket indices. */
 export const MAX_BUCKETS = 256;
 /**
  * About this many bytes of rows per bucket, so that a bucket being shuffled stays in the L2 cache; up
@@ -34,10 +32,42 @@ export const MAX_BUCKETS = 256;
  * served from the last-level cache instead: still sequential reads, but a slower gather.
  */
 const BUCKET_BYTES = 256 * 1024;
+/** The generator's output bits a draw uses for bucket indices: its high 28 (xoroshiro128+'s lowest bits are its weakest). */
+const BUCKET_BITS_PER_DRAW = 28;
+const TWO_32 = 2 ** 32;
+/** Ranges up to this take Lemire's multiply: a 32-bit output times the range stays below 2^53, exact in a double. */
+export const EXACT_RANGE = 2 ** 21;
 
-/** How many buckets `n` rows of `d` features are split into: 1 for small sets, at most MAX_BUCKETS. */
+/**
+ * A uniform integer in [0, r), from one 32-bit output of `gen` (or a few, rarely): Lemire's multiply
+ * with rejection ("Fast random integer generation in an interval", TOMACS 2019). v·r / 2^32 for v
+ * uniform in [0, 2^32) lands on each j in [0, r) either ⌊2^32/r⌋ or ⌈2^32/r⌉ times; the v whose low
+ * part v·r mod 2^32 is below 2^32 mod r are exactly one surplus v per over-represented j, and
+ * rejecting them leaves ⌊2^32/r⌋ each: exactly uniform. Hand-written rather than pure-rand's
+ * uniformInt, which is exact too but costs ~35 ns a call in a loop of a million draws per epoch
+ * (its general range handling); ranges beyond EXACT_RANGE still go to uniformInt.
+ */
+export function below(gen: { next(): number }, r: number): number {
+  if (r > EXACT_RANGE) return uniformInt(gen as RandomGenerator, 0, r - 1);
+  for (;;) {
+    const scaled = (gen.next() >>> 0) * r; // < 2^53: exact
+    const j = Math.floor(scaled / TWO_32);
+    const low = scaled - j * TWO_32;
+    // low ≥ r implies low ≥ 2^32 mod r: the (slow) remainder is needed only when low < r, rarely.
+    // j < 2^21: `| 0` keeps it an int32 for the caller's fast integer remainder.
+    if (low >= r || low >= TWO_32 % r) return j | 0;
+  }
+}
+
+/** How many buckets `n` rows of `d` features are split into: a power of two, 1 for small sets, at most MAX_BUCKETS. */
 export function bucketsFor(n: number, d: number): number {
-  return Math.max(1, Math.min(MAX_BUCKETS, Math.ceil((n * (d + 1) * 8) / BUCKET_BYTES)));
+  const wanted = Math.ceil((n * (d + 1) * 8) / BUCKET_BYTES);
+  return Math.min(MAX_BUCKETS, 2 ** Math.ceil(Math.log2(Math.max(1, wanted))));
+}
+
+/** Is `m` a bucket count TwoLevelPermutation takes: a power of two in 1..MAX_BUCKETS? */
+function isBucketCount(m: number): boolean {
+  return Number.isInteger(m) && m >= 1 && m <= MAX_BUCKETS && (m & (m - 1)) === 0;
 }
 
 /** The draws of one two-level permutation of `n` rows into `m` buckets; draw() makes a fresh one. */
@@ -56,7 +86,7 @@ export class TwoLevelPermutation {
     readonly n: number,
     readonly m: number,
   ) {
-    if (!Number.isInteger(m) || m < 1 || m > MAX_BUCKETS) throw new RangeError(`buckets must be 1..${MAX_BUCKETS}, got ${m}`);
+    if (!isBucketCount(m)) throw new RangeError(`buckets must be a power of two in 1..${MAX_BUCKETS}, got ${m}`);
     this.bucketOf = arenaArray(Uint8Array, n);
     this.starts = new Uint32Array(m + 1);
     this.within = arenaArray(Uint32Array, n);
@@ -66,32 +96,35 @@ export class TwoLevelPermutation {
   draw(gen: RandomGenerator): this {
     const { n, m, bucketOf, starts, within } = this;
     starts.fill(0);
-    // Step 1: buckets uniform in [0, m). The base-m digits of one uniform integer in [0, m³) are
-    // three independent uniform digits: one draw gives three rows their buckets. (m³ ≤ 2^24: the
-    // digits come out of int32 arithmetic, not the slow floating-point remainder.)
-    const cube = m * m * m;
-    for (let i = 0; i < n; i += 3) {
-      let v = uniformInt(gen, 0, cube - 1) | 0;
-      for (let k = i; k < i + 3 && k < n; k++) {
-        const b = v % m;
-        v = (v / m) | 0;
-        bucketOf[k] = b;
-        starts[b + 1]++;
+    // Step 1: buckets uniform in [0, m), m = 2^bits: the output's high bits, `bits` at a time, are
+    // independent uniform bucket indices (no range mapping at all).
+    const bits = Math.log2(m);
+    if (bits === 0) bucketOf.fill(0);
+    const perDraw = bits === 0 ? n : Math.floor(BUCKET_BITS_PER_DRAW / bits);
+    for (let i = 0; i < n && bits > 0;) {
+      let v = gen.next();
+      for (const end = Math.min(n, i + perDraw); i < end; i++) {
+        const bucket = v >>> (32 - bits);
+        v <<= bits;
+        bucketOf[i] = bucket;
+        starts[bucket + 1]++;
       }
     }
+    if (bits === 0) starts[1] = n;
     for (let b = 0; b < m; b++) starts[b + 1] += starts[b];
     // Step 2: a Fisher–Yates shuffle of each bucket's ranks, two steps per draw where the two
-    // ranges' product fits: v uniform in [0, (k+1)·k) gives j = v mod (k+1) uniform in [0, k] and,
-    // independent of it, ⌊v/(k+1)⌋ uniform in [0, k−1], the next step's j.
+    // ranges' product is an exact range: u uniform in [0, (k+1)·k) gives j = u mod (k+1) uniform in
+    // [0, k] and, independent of it, ⌊u/(k+1)⌋ uniform in [0, k−1], the next step's j.
     for (let b = 0; b < m; b++) {
       const lo = starts[b];
       const count = starts[b + 1] - lo;
       for (let k = 0; k < count; k++) within[lo + k] = k;
       for (let k = count - 1; k > 0;) {
-        let v = k < PAIRED_BELOW && k > 1 ? uniformInt(gen, 0, (k + 1) * k - 1) | 0 : uniformInt(gen, 0, k);
-        for (const last = k > 1 && k < PAIRED_BELOW ? k - 2 : k - 1; k > last; k--) {
-          const j = v % (k + 1);
-          v = (v / (k + 1)) | 0;
+        const paired = k > 1 && (k + 1) * k <= EXACT_RANGE;
+        let u = paired ? below(gen, (k + 1) * k) : below(gen, k + 1);
+        for (const last = paired ? k - 2 : k - 1; k > last; k--) {
+          const j = u % (k + 1);
+          u = (u / (k + 1)) | 0;
           const t = within[lo + k];
           within[lo + k] = within[lo + j];
           within[lo + j] = t;
