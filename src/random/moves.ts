@@ -5,6 +5,8 @@ import { PERMUTE_WASM_BASE64 } from './permute-wasm.js';
 export interface Moves {
   scatter(x: number, y: number, d: number, n: number, bucketOf: number, cursor: number, toX: number, toY: number): void;
   gather(x: number, y: number, d: number, order: number, count: number, toX: number, toY: number): void;
+  /** TwoLevelPermutation.draw's draws from the xoroshiro128+ state at `state` (advanced in place), for 2^bits buckets. */
+  draw(state: number, n: number, bits: number, bucketOf: number, starts: number, within: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

@@ -1,4 +1,4 @@
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import type { Rows } from '../data/dataset.js';
 import { arenaArray, arenaOf, rowArray } from '../memory/arena.js';
@@ -35,27 +35,39 @@ const BUCKET_BYTES = 256 * 1024;
 /** The generator's output bits a draw uses for bucket indices: its high 28 (xoroshiro128+'s lowest bits are its weakest). */
 const BUCKET_BITS_PER_DRAW = 28;
 const TWO_32 = 2 ** 32;
-/** Ranges up to this take Lemire's multiply: a 32-bit output times the range stays below 2^53, exact in a double. */
+/** Up to this range, a 32-bit output times the range stays below 2^53: one exact product in a double. */
 export const EXACT_RANGE = 2 ** 21;
 
 /**
- * A uniform integer in [0, r), from one 32-bit output of `gen` (or a few, rarely): Lemire's multiply
- * with rejection ("Fast random integer generation in an interval", TOMACS 2019). v·r / 2^32 for v
- * uniform in [0, 2^32) lands on each j in [0, r) either ⌊2^32/r⌋ or ⌈2^32/r⌉ times; the v whose low
- * part v·r mod 2^32 is below 2^32 mod r are exactly one surplus v per over-represented j, and
- * rejecting them leaves ⌊2^32/r⌋ each: exactly uniform. Hand-written rather than pure-rand's
- * uniformInt, which is exact too but costs ~35 ns a call in a loop of a million draws per epoch
- * (its general range handling); ranges beyond EXACT_RANGE still go to uniformInt.
+ * A uniform integer in [0, r), r ≤ 2^32, from one 32-bit output of `gen` (or a few, rarely):
+ * Lemire's multiply with rejection ("Fast random integer generation in an interval", TOMACS 2019).
+ * v·r / 2^32 for v uniform in [0, 2^32) lands on each j in [0, r) either ⌊2^32/r⌋ or ⌈2^32/r⌉
+ * times; the v whose low part v·r mod 2^32 is below 2^32 mod r are exactly one surplus v per
+ * over-represented j, and rejecting them leaves ⌊2^32/r⌋ each: exactly uniform. Hand-written
+ * rather than pure-rand's uniformInt, which is exact too but costs ~35 ns a call in a loop of a
+ * million draws per epoch; and permute.wat's draw makes the same draws with 64-bit integers.
  */
 export function below(gen: { next(): number }, r: number): number {
-  if (r > EXACT_RANGE) return uniformInt(gen as RandomGenerator, 0, r - 1);
   for (;;) {
-    const scaled = (gen.next() >>> 0) * r; // < 2^53: exact
-    const j = Math.floor(scaled / TWO_32);
-    const low = scaled - j * TWO_32;
+    const v = gen.next() >>> 0;
+    let j: number;
+    let low: number;
+    if (r <= EXACT_RANGE) {
+      const scaled = v * r; // < 2^53: exact
+      j = Math.floor(scaled / TWO_32);
+      low = scaled - j * TWO_32;
+    } else {
+      // v·r up to 2^64: from v's two 16-bit halves, each product below 2^48
+      const high = (v >>> 16) * r;
+      const lowHalf = (v & 0xffff) * r;
+      const carry = Math.floor(lowHalf / 65536);
+      const mid = high + carry; // v·r / 2^16, rounded down: < 2^49
+      j = Math.floor(mid / 65536);
+      low = (mid - j * 65536) * 65536 + (lowHalf - carry * 65536);
+    }
     // low ≥ r implies low ≥ 2^32 mod r: the (slow) remainder is needed only when low < r, rarely.
-    // j < 2^21: `| 0` keeps it an int32 for the caller's fast integer remainder.
-    if (low >= r || low >= TWO_32 % r) return j | 0;
+    // `| 0` keeps a j below 2^31 an int32, for the caller's fast integer remainder.
+    if (low >= r || low >= TWO_32 % r) return j < 2 ** 31 ? j | 0 : j;
   }
 }
 
@@ -88,7 +100,7 @@ export class TwoLevelPermutation {
   ) {
     if (!isBucketCount(m)) throw new RangeError(`buckets must be a power of two in 1..${MAX_BUCKETS}, got ${m}`);
     this.bucketOf = arenaArray(Uint8Array, n);
-    this.starts = new Uint32Array(m + 1);
+    this.starts = arenaArray(Uint32Array, m + 1);
     this.within = arenaArray(Uint32Array, n);
   }
 
@@ -132,6 +144,27 @@ export class TwoLevelPermutation {
       }
     }
     return this;
+  }
+
+  /**
+   * The same draws as `draw`, from the xoroshiro128+ state in `state` (as pure-rand's getState()
+   * lists it), advanced in place: in WebAssembly when `moves` run over the arrays' memory (the
+   * generator's state stays in registers there: ~4× faster), else by `draw` on a generator made
+   * from the state.
+   */
+  drawFrom(state: Int32Array, moves: Moves | null): this {
+    if (moves) moves.draw(state.byteOffset, this.n, Math.log2(this.m), this.bucketOf.byteOffset, this.starts.byteOffset, this.within.byteOffset);
+    else {
+      const gen = xoroshiro128plusFromState(Array.from(state));
+      this.draw(gen);
+      state.set(gen.getState());
+    }
+    return this;
+  }
+
+  /** The arena memory this permutation's arrays and `state` are in, for drawFrom's moves; null when outside it. */
+  memory(state: Int32Array): WebAssembly.Memory | null {
+    return arenaOf(state, this.bucketOf, this.starts, this.within);
   }
 
   /** The permutation as indices: order[k] is the row at position k. */
@@ -217,13 +250,17 @@ export class ShuffledBatches {
   private readonly aside = new RowBuffer();
   /** Gathered rows not yet handed out as a batch, and room for the next bucket. */
   private readonly staging = new RowBuffer();
+  /** The shuffle stream's xoroshiro128+ state, in the arena where permute.wat draws from it. */
+  private readonly state = arenaArray(Int32Array, 4);
 
+  /** `gen`: a xoroshiro128plus generator (src/random/rng.ts's streams); its state is copied, and `gen` itself stays where it is. */
   constructor(
     private readonly from: Rows,
     private readonly d: number,
-    private readonly gen: RandomGenerator,
+    gen: RandomGenerator,
     options: ShuffleOptions = {},
   ) {
+    this.state.set(gen.getState());
     const m = options.buckets ?? bucketsFor(from.n, d);
     const slot = (): Scattered => ({
       p: new TwoLevelPermutation(from.n, m),
@@ -255,6 +292,12 @@ export class ShuffledBatches {
     this.helper?.close();
   }
 
+  /** The next permutation of the shuffle stream, in WebAssembly where it can run. */
+  private draw(p: TwoLevelPermutation): TwoLevelPermutation {
+    const memory = p.memory(this.state);
+    return p.drawFrom(this.state, memory && wasmMoves(memory));
+  }
+
   /** Step 1 of the move: each row of `from` to the next free row of its bucket, here or on the helper. */
   private scatter(s: Scattered, wasm: Moves | ScatterThread | null): void {
     const { from, d } = this;
@@ -283,7 +326,7 @@ export class ShuffledBatches {
       this.scattered.reverse();
     }
     const current = this.scattered[0];
-    const { m, starts, within } = this.ahead ? current.p : current.p.draw(this.gen);
+    const { m, starts, within } = this.ahead ? current.p : this.draw(current.p);
     const largest = current.p.largestBucket();
     aside.fit(largest, d);
     staging.fit(size + largest, d);
@@ -305,7 +348,7 @@ export class ShuffledBatches {
     if (helper) {
       // The next epoch's rows move on the helper while this epoch's batches train.
       const next = this.scattered[1];
-      next.p.draw(this.gen);
+      this.draw(next.p);
       this.scatter(next, helper);
     }
     this.ahead = helper !== null;
