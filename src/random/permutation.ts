@@ -248,7 +248,7 @@ export class ShuffledBatches {
   private ahead = false;
   /** One bucket, copied aside. */
   private readonly aside = new RowBuffer();
-  /** Gathered rows not yet handed out as a batch, and room for the next bucket. */
+  /** The batch being gathered. */
   private readonly staging = new RowBuffer();
   /** The shuffle stream's xoroshiro128+ state, in the arena where permute.wat draws from it. */
   private readonly state = arenaArray(Int32Array, 4);
@@ -329,7 +329,7 @@ export class ShuffledBatches {
     const { m, starts, within } = this.ahead ? current.p : this.draw(current.p);
     const largest = current.p.largestBucket();
     aside.fit(largest, d);
-    staging.fit(size + largest, d);
+    staging.fit(size, d);
     const memory = arenaOf(
       from.x,
       from.y,
@@ -354,41 +354,41 @@ export class ShuffledBatches {
     this.ahead = helper !== null;
     const { buckets } = current;
 
-    // Step 2: each bucket in its shuffled order, appended to the staging rows; whole batches out.
-    let first = 0; // the first staged row not yet handed out
+    // Step 2: each bucket in its shuffled order, gathered into the staging rows a batch at a time
+    // (staging holds one batch, so that it and the bucket aside stay in the cache together).
     let filled = 0;
     for (let b = 0; b < m; b++) {
       const lo = starts[b];
       const count = starts[b + 1] - lo;
-      if (filled + count > staging.y.length) {
-        // fewer than `size` rows are left over: move them to the front
-        staging.x.copyWithin(0, first * d, filled * d);
-        staging.y.copyWithin(0, first, filled);
-        filled -= first;
-        first = 0;
-      }
       aside.x.set(buckets.x.subarray(lo * d, (lo + count) * d));
       aside.y.set(buckets.y.subarray(lo, lo + count));
-      if (wasm)
-        wasm.gather(
-          aside.x.byteOffset,
-          aside.y.byteOffset,
-          d,
-          within.byteOffset + 4 * lo,
-          count,
-          staging.x.byteOffset + 8 * filled * d,
-          staging.y.byteOffset + 8 * filled,
-        );
-      else {
-        for (let k = 0; k < count; k++) {
-          const r = within[lo + k];
-          staging.y[filled + k] = aside.y[r];
-          for (let j = 0; j < d; j++) staging.x[(filled + k) * d + j] = aside.x[r * d + j];
+      for (let k = 0; k < count;) {
+        const take = Math.min(count - k, size - filled);
+        if (wasm)
+          wasm.gather(
+            aside.x.byteOffset,
+            aside.y.byteOffset,
+            d,
+            within.byteOffset + 4 * (lo + k),
+            take,
+            staging.x.byteOffset + 8 * filled * d,
+            staging.y.byteOffset + 8 * filled,
+          );
+        else {
+          for (let q = 0; q < take; q++) {
+            const r = within[lo + k + q];
+            staging.y[filled + q] = aside.y[r];
+            for (let j = 0; j < d; j++) staging.x[(filled + q) * d + j] = aside.x[r * d + j];
+          }
+        }
+        filled += take;
+        k += take;
+        if (filled === size) {
+          yield { x: staging.x, y: staging.y, start: 0, end: size };
+          filled = 0;
         }
       }
-      filled += count;
-      for (; filled - first >= size; first += size) yield { x: staging.x, y: staging.y, start: first, end: first + size };
     }
-    if (filled > first) yield { x: staging.x, y: staging.y, start: first, end: filled };
+    if (filled > 0) yield { x: staging.x, y: staging.y, start: 0, end: filled };
   }
 }
