@@ -2,7 +2,7 @@ import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import type { Rows } from '../data/dataset.js';
 import { arenaArray, arenaOf, rowArray } from '../memory/arena.js';
-import { ScatterThread, wasmMoves, type Moves } from './moves.js';
+import { MoveThread, wasmMoves, type MoveJob, type Moves } from './moves.js';
 
 /**
  * A uniformly random permutation of rows, made so that moving the rows is cache friendly: the
@@ -153,13 +153,18 @@ export class TwoLevelPermutation {
    * from the state.
    */
   drawFrom(state: Int32Array, moves: Moves | null): this {
-    if (moves) moves.draw(state.byteOffset, this.n, Math.log2(this.m), this.bucketOf.byteOffset, this.starts.byteOffset, this.within.byteOffset);
+    if (moves) moves.draw(...this.drawArgs(state));
     else {
       const gen = xoroshiro128plusFromState(Array.from(state));
       this.draw(gen);
       state.set(gen.getState());
     }
     return this;
+  }
+
+  /** drawFrom's arguments for permute.wat's draw (on this thread or a helper's). */
+  drawArgs(state: Int32Array): Parameters<Moves['draw']> {
+    return [state.byteOffset, this.n, Math.log2(this.m), this.bucketOf.byteOffset, this.starts.byteOffset, this.within.byteOffset];
   }
 
   /** The arena memory this permutation's arrays and `state` are in, for drawFrom's moves; null when outside it. */
@@ -212,7 +217,8 @@ export interface Batch {
 /** An epoch's permutation, and the rows scattered to its buckets (each bucket's rows in row order). */
 interface Scattered {
   p: TwoLevelPermutation;
-  buckets: Rows;
+  /** Rows of d + 1 doubles, x then y (permute.wat: one write stream per bucket). */
+  buckets: Float64Array;
   /** Per bucket, its next free row in `buckets`, for the WebAssembly scatter. */
   cursor: Uint32Array;
 }
@@ -243,11 +249,11 @@ export interface ShuffleOptions {
 export class ShuffledBatches {
   /** This epoch's, then (with a helper) the next one's. */
   private readonly scattered: Scattered[];
-  private readonly helper: ScatterThread | null;
-  /** Has the helper been given the next epoch's scatter? */
+  private readonly helper: MoveThread | null;
+  /** Has the helper been given the next epoch's draws and scatter? */
   private ahead = false;
-  /** One bucket, copied aside. */
-  private readonly aside = new RowBuffer();
+  /** One bucket, copied aside (rows of d + 1 doubles). */
+  private aside = rowArray(0);
   /** The batch being gathered. */
   private readonly staging = new RowBuffer();
   /** The shuffle stream's xoroshiro128+ state, in the arena where permute.wat draws from it. */
@@ -264,13 +270,17 @@ export class ShuffledBatches {
     const m = options.buckets ?? bucketsFor(from.n, d);
     const slot = (): Scattered => ({
       p: new TwoLevelPermutation(from.n, m),
-      buckets: { x: rowArray(from.n * d), y: rowArray(from.n), n: from.n },
+      buckets: rowArray(from.n * (d + 1)),
       cursor: arenaArray(Uint32Array, MAX_BUCKETS),
     });
     this.scattered = [slot()];
-    const arena = (s: Scattered) => arenaOf(from.x, from.y, s.buckets.x, s.buckets.y, s.p.bucketOf, s.cursor);
+    // The memory the helper draws and scatters in: all of a slot's arrays, the rows and the state.
+    const arena = (s: Scattered) => {
+      const memory = arenaOf(from.x, from.y, s.buckets, s.cursor);
+      return memory && s.p.memory(this.state) === memory ? memory : null;
+    };
     const memory = options.helper && from.n * (d + 1) >= HELPER_MIN_CELLS ? arena(this.scattered[0]) : null;
-    let helper = memory && ScatterThread.start(memory);
+    let helper = memory && MoveThread.start(memory);
     if (helper) {
       this.scattered.push(slot());
       if (arena(this.scattered[1]) !== memory) {
@@ -298,18 +308,25 @@ export class ShuffledBatches {
     return p.drawFrom(this.state, memory && wasmMoves(memory));
   }
 
-  /** Step 1 of the move: each row of `from` to the next free row of its bucket, here or on the helper. */
-  private scatter(s: Scattered, wasm: Moves | ScatterThread | null): void {
+  /** Step 1 of the move, as permute.wat's scatter takes it: each row of `from` to the next free row of its bucket. */
+  private scatterArgs(s: Scattered): MoveJob['scatter'] {
+    const { from, d } = this;
+    const { n, m, bucketOf, starts } = s.p;
+    return [from.x.byteOffset, from.y.byteOffset, d, n, bucketOf.byteOffset, starts.byteOffset, m, s.cursor.byteOffset, s.buckets.byteOffset];
+  }
+
+  /** Step 1 of the move on this thread. */
+  private scatter(s: Scattered, wasm: Moves | null): void {
     const { from, d } = this;
     const { n, m, bucketOf, starts } = s.p;
     const { buckets, cursor } = s;
-    cursor.set(starts.subarray(0, m));
-    if (wasm) wasm.scatter(from.x.byteOffset, from.y.byteOffset, d, n, bucketOf.byteOffset, cursor.byteOffset, buckets.x.byteOffset, buckets.y.byteOffset);
+    if (wasm) wasm.scatter(...this.scatterArgs(s));
     else {
+      cursor.set(starts.subarray(0, m));
       for (let i = 0; i < n; i++) {
         const t = cursor[bucketOf[i]]++;
-        buckets.y[t] = from.y[i];
-        for (let j = 0; j < d; j++) buckets.x[t * d + j] = from.x[i * d + j];
+        for (let j = 0; j < d; j++) buckets[t * (d + 1) + j] = from.x[i * d + j];
+        buckets[t * (d + 1) + d] = from.y[i];
       }
     }
   }
@@ -319,37 +336,27 @@ export class ShuffledBatches {
    * order[0 .. size), order[size .. 2·size), ... A batch is valid until the next is asked for.
    */
   *epoch(size: number): Generator<Batch> {
-    const { from, aside, staging, d, helper } = this;
-    let scattered = false;
+    const { from, staging, d, helper } = this;
+    let left: 'draw' | 'scatter' | 'done' = 'draw'; // what of this epoch's draws and scatter is left to do here
     if (this.ahead) {
-      scattered = helper!.wait();
+      left = helper!.wait(); // the helper's draws and scatter, unless one of them failed
       this.scattered.reverse();
     }
     const current = this.scattered[0];
-    const { m, starts, within } = this.ahead ? current.p : this.draw(current.p);
+    if (left === 'draw') this.draw(current.p);
+    const { m, starts, within } = current.p;
     const largest = current.p.largestBucket();
-    aside.fit(largest, d);
+    if (this.aside.length < largest * (d + 1)) this.aside = rowArray((Math.ceil(largest * 1.25) + 16) * (d + 1));
+    const aside = this.aside;
     staging.fit(size, d);
-    const memory = arenaOf(
-      from.x,
-      from.y,
-      current.buckets.x,
-      current.buckets.y,
-      aside.x,
-      aside.y,
-      staging.x,
-      staging.y,
-      current.p.bucketOf,
-      within,
-      current.cursor,
-    );
+    const memory = arenaOf(from.x, from.y, current.buckets, aside, staging.x, staging.y, current.p.bucketOf, within, current.cursor);
     const wasm = memory && wasmMoves(memory);
-    if (!scattered) this.scatter(current, wasm); // also when the helper's scatter failed
+    if (left !== 'done') this.scatter(current, wasm);
     if (helper) {
-      // The next epoch's rows move on the helper while this epoch's batches train.
+      // The next epoch's permutation is drawn and its rows move on the helper while this epoch's
+      // batches train: its draws come after this epoch's in the stream, as without a helper.
       const next = this.scattered[1];
-      this.draw(next.p);
-      this.scatter(next, helper);
+      helper.run({ draw: next.p.drawArgs(this.state), scatter: this.scatterArgs(next) });
     }
     this.ahead = helper !== null;
     const { buckets } = current;
@@ -360,25 +367,16 @@ export class ShuffledBatches {
     for (let b = 0; b < m; b++) {
       const lo = starts[b];
       const count = starts[b + 1] - lo;
-      aside.x.set(buckets.x.subarray(lo * d, (lo + count) * d));
-      aside.y.set(buckets.y.subarray(lo, lo + count));
+      aside.set(buckets.subarray(lo * (d + 1), (lo + count) * (d + 1)));
       for (let k = 0; k < count;) {
         const take = Math.min(count - k, size - filled);
         if (wasm)
-          wasm.gather(
-            aside.x.byteOffset,
-            aside.y.byteOffset,
-            d,
-            within.byteOffset + 4 * (lo + k),
-            take,
-            staging.x.byteOffset + 8 * filled * d,
-            staging.y.byteOffset + 8 * filled,
-          );
+          wasm.gather(aside.byteOffset, d, within.byteOffset + 4 * (lo + k), take, staging.x.byteOffset + 8 * filled * d, staging.y.byteOffset + 8 * filled);
         else {
           for (let q = 0; q < take; q++) {
             const r = within[lo + k + q];
-            staging.y[filled + q] = aside.y[r];
-            for (let j = 0; j < d; j++) staging.x[(filled + q) * d + j] = aside.x[r * d + j];
+            for (let j = 0; j < d; j++) staging.x[(filled + q) * d + j] = aside[r * (d + 1) + j];
+            staging.y[filled + q] = aside[r * (d + 1) + d];
           }
         }
         filled += take;

@@ -18,7 +18,7 @@ import {
   TwoLevelPermutation,
 } from '../../src/random/permutation.js';
 import { arenaArray } from '../../src/memory/arena.js';
-import { ScatterThread, wasmMoves } from '../../src/random/moves.js';
+import { MoveThread, type MoveJob, wasmMoves } from '../../src/random/moves.js';
 import { generator } from '../../src/random/rng.js';
 
 /** The index of a permutation of 0..n−1 among all n! (Lehmer code), to count how often each comes. */
@@ -286,15 +286,23 @@ describe('shuffled batches: the rows moved by the permutation', () => {
     helped.close();
   });
 
-  it("report a helper's failed scatter instead of waiting for it forever", () => {
+  it("report what of a helper's job failed (then left to the caller) instead of waiting for it forever", () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
-    const helper = ScatterThread.start(memory)!;
+    const helper = MoveThread.start(memory)!;
     expect(helper).not.toBeNull();
     const page = 65536;
-    helper.scatter(0, 0, 16, 1000, 0, 0, 4 * page, 4 * page); // writes past the memory's end: a trap
-    expect(helper.wait()).toBe(false);
-    helper.scatter(0, 64, 1, 1, 128, 192, 256, 320); // one row of one feature, all in bounds
-    expect(helper.wait()).toBe(true);
+    const state = new Int32Array(memory.buffer, 0, 4);
+    state.set([1, 2, 3, 4]);
+    // one row of one feature, all in bounds: x at 64, y at 72, its bucket (0) at 128, starts at 192, cursor at 200, to 256
+    const scatter = [64, 72, 1, 1, 128, 192, 1, 200, 256] as MoveJob['scatter'];
+    helper.run({ scatter: [64, 72, 16, 1000, 128, 192, 1, 200, 4 * page] }); // writes past the memory's end: a trap
+    expect(helper.wait()).toBe('scatter');
+    helper.run({ draw: [0, 1000, 8, 4 * page, 320, 400], scatter }); // a draw that traps leaves the state as it was
+    expect(helper.wait()).toBe('draw');
+    expect(Array.from(state)).toEqual([1, 2, 3, 4]);
+    helper.run({ draw: [0, 3, 1, 300, 320, 400], scatter });
+    expect(helper.wait()).toBe('done');
+    expect(Array.from(state)).not.toEqual([1, 2, 3, 4]);
     helper.close();
   });
 
