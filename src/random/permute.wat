@@ -7,7 +7,7 @@
 ;;
 ;; scatter(x, y, d, n, bucketOf, starts, m, cursor, to), pointers in bytes:
 ;;   cursor = starts[0..m);  for rows i = 0..n−1 in order:  t = cursor[bucketOf[i]]++;  to[t] = (x row i, y[i])
-;;   (bucketOf: n bytes; starts, cursor: m u32, each bucket's first row, then its next free one.)
+;;   (bucketOf: n u16; starts, cursor: m u32, each bucket's first row, then its next free one.)
 ;;   Reads are sequential and writes go to as many sequential streams as there are buckets: cache
 ;;   and TLB friendly.
 ;; draw(state, n, bits, bucketOf, starts, within):
@@ -32,7 +32,7 @@
     (local.set $from (local.get $x))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $slot (i32.add (local.get $cursor) (i32.shl (i32.load8_u (i32.add (local.get $bucketOf) (local.get $i))) (i32.const 2))))
+      (local.set $slot (i32.add (local.get $cursor) (i32.shl (i32.load16_u (i32.add (local.get $bucketOf) (i32.shl (local.get $i) (i32.const 1)))) (i32.const 2))))
       (local.set $t (i32.load (local.get $slot)))
       (i32.store (local.get $slot) (i32.add (local.get $t) (i32.const 1)))
       (local.set $dst (i32.add (local.get $to) (i32.mul (local.get $t) (i32.add (local.get $rowBytes) (i32.const 8)))))
@@ -85,7 +85,7 @@
     ;; Step 1: each row's bucket, `bits` at a time from the top of an output's high 28 bits
     (if (i32.eqz (local.get $bits))
       (then
-        (memory.fill (local.get $bucketOf) (i32.const 0) (local.get $n))
+        (memory.fill (local.get $bucketOf) (i32.const 0) (i32.shl (local.get $n) (i32.const 1)))
         (i32.store offset=4 (local.get $starts) (local.get $n)))
       (else
         (local.set $per (i32.div_u (i32.const 28) (local.get $bits)))
@@ -102,7 +102,7 @@
             (br_if $placed (i32.ge_u (local.get $i) (local.get $end)))
             (local.set $b (i32.shr_u (local.get $v) (i32.sub (i32.const 32) (local.get $bits))))
             (local.set $v (i32.shl (local.get $v) (local.get $bits)))
-            (i32.store8 (i32.add (local.get $bucketOf) (local.get $i)) (local.get $b))
+            (i32.store16 (i32.add (local.get $bucketOf) (i32.shl (local.get $i) (i32.const 1))) (local.get $b))
             (local.set $slot (i32.add (local.get $starts) (i32.shl (local.get $b) (i32.const 2))))
             (i32.store offset=4 (local.get $slot) (i32.add (i32.load offset=4 (local.get $slot)) (i32.const 1)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))

@@ -93,7 +93,7 @@ describe('the two-level permutation', () => {
 
   it('gives every row exactly once, for any n and number of buckets (n < m and n = 1 too)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 8 }), fc.integer(), (n, bits, seed) => {
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 12 }), fc.integer(), (n, bits, seed) => {
         const m = 2 ** bits;
         const p = new TwoLevelPermutation(n, m).draw(xoroshiro128plus(seed));
         expect(isPermutation(p.order(), n)).toBe(true);
@@ -116,7 +116,7 @@ describe('the two-level permutation', () => {
 
   it('draws the same in WebAssembly as in JavaScript, from the same state to the same state', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 0, max: 8 }), fc.integer(), (n, bits, seed) => {
+      fc.property(fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 0, max: 12 }), fc.integer(), (n, bits, seed) => {
         const gen = xoroshiro128plus(seed);
         const reference = new TwoLevelPermutation(n, 2 ** bits).draw(gen);
         const state = arenaArray(Int32Array, 4);
@@ -134,18 +134,20 @@ describe('the two-level permutation', () => {
     );
   });
 
-  it('rejects a bucket count that is not a power of two in 1..256', () => {
+  it('rejects a bucket count that is not a power of two in 1..4096', () => {
     expect(() => new TwoLevelPermutation(10, 0)).toThrow(RangeError);
     expect(() => new TwoLevelPermutation(10, 3)).toThrow(RangeError);
     expect(() => new TwoLevelPermutation(10, 2 * MAX_BUCKETS)).toThrow(RangeError);
   });
 
-  it('uses one bucket for small row sets and at most 256, each at most about 256 KiB of rows, a power of two', () => {
+  it('uses one bucket for small row sets and at most 4096, each at most about 256 KiB of rows, a power of two', () => {
+    expect(MAX_BUCKETS).toBe(4096);
     expect(bucketsFor(1, 3)).toBe(1);
     expect(bucketsFor(1000, 16)).toBe(1);
     // 100,000 × 17 doubles are 51.9 buckets of 256 KiB: the next power of two
     expect(bucketsFor(100_000, 16)).toBe(64);
-    expect(bucketsFor(1_000_000, 16)).toBe(MAX_BUCKETS);
+    expect(bucketsFor(1_000_000, 16)).toBe(1024);
+    expect(bucketsFor(100_000_000, 16)).toBe(MAX_BUCKETS);
   });
 
   it("takes each row's bucket from the generator's high 28 bits, log2(m) bits a row", () => {
@@ -158,6 +160,10 @@ describe('the two-level permutation', () => {
     const three = [0xfe01c2a0 | 0];
     const q = new TwoLevelPermutation(3, 256).draw({ next: () => three.shift() ?? 0 } as unknown as RandomGenerator);
     expect(Array.from(q.bucketOf)).toEqual([0xfe, 0x01, 0xc2]);
+    // 4096 buckets: two rows a draw, 12 bits each
+    const two = [0xfe01c2a0 | 0, 0x12345678];
+    const r = new TwoLevelPermutation(3, MAX_BUCKETS).draw({ next: () => two.shift() ?? 0 } as unknown as RandomGenerator);
+    expect(Array.from(r.bucketOf)).toEqual([0xfe0, 0x1c2, 0x123]);
   });
 });
 
