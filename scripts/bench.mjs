@@ -865,12 +865,28 @@ if (section('shuffled mini-batches')) {
     epochTrainer(set, 4096, false, kernels),
     epochTrainer(set, 4096, true, kernels, 1),
   ];
-  const [full, shuffled, inOrder, oneThread] = sideBySide(trainers);
+  // The floor of any reshuffle that moves the rows: one sequential copy of them, into rows of the
+  // arena made beforehand (a shuffle moves them at least once, and a random order costs more).
+  const copied = { x: P.rowArray(n * d), y: P.rowArray(n) };
+  const copy = {
+    runEpoch: () => {
+      copied.x.set(x);
+      copied.y.set(y);
+    },
+  };
+  const [full, shuffled, inOrder, oneThread, copyMs] = sideBySide([...trainers, copy], 9);
   trainers.forEach((t) => t.close());
   kernels.forEach((k) => k.close());
   row(`epoch at ${n} × ${d}: shuffled mini-batches of 4,096 vs full batch (ratio = multiple; target ≤ 2.0×)`, shuffled, full, 'ms', 'multiple');
   row(`epoch at ${n} × ${d}, mini-batches of 4,096: shuffled vs in row order (ratio = multiple: the shuffle's cost)`, shuffled, inOrder, 'ms', 'multiple');
   row(`shuffled mini-batches, ${threads} threads (next epoch's rows moved on a helper) vs 1 thread`, shuffled, oneThread, 'ms', 'lower');
+  row(
+    `floor: one sequential copy of the ${n} × ${d} rows vs a full-batch epoch (ratio = multiple: what any reshuffle that moves the rows costs at least)`,
+    copyMs,
+    full,
+    'ms',
+    'multiple',
+  );
 }
 
 // A config with thousands of unknown keys: every key is located, in time linear in the keys

@@ -6,8 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { assemble, moduleSource, WASM_MODULES } from '../../scripts/build-wasm.mjs';
 import type { Rows } from '../../src/data/dataset.js';
 import { rowArray } from '../../src/data/rows.js';
-import { type Batch, bucketsFor, HELPER_MIN_CELLS, MAX_BUCKETS, ShuffledBatches, TwoLevelPermutation } from '../../src/random/permutation.js';
-import { ScatterThread } from '../../src/random/moves.js';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import {
+  below,
+  type Batch,
+  bucketsFor,
+  EXACT_RANGE,
+  HELPER_MIN_CELLS,
+  MAX_BUCKETS,
+  ShuffledBatches,
+  TwoLevelPermutation,
+} from '../../src/random/permutation.js';
+import { arenaArray } from '../../src/memory/arena.js';
+import { MoveThread, type MoveJob, wasmMoves } from '../../src/random/moves.js';
 import { generator } from '../../src/random/rng.js';
 
 /** The index of a permutation of 0..n−1 among all n! (Lehmer code), to count how often each comes. */
@@ -56,10 +67,10 @@ describe('the two-level permutation', () => {
   for (const [n, m] of [
     [4, 1],
     [4, 2],
-    [4, 3],
+    [4, 4],
     [4, MAX_BUCKETS],
     [5, 2],
-    [5, 7],
+    [5, 8],
   ] as const) {
     it(`is uniform over all ${n}! orders of ${n} rows in ${m} bucket(s)`, () => {
       const permutations = n === 4 ? 24 : 120;
@@ -82,7 +93,8 @@ describe('the two-level permutation', () => {
 
   it('gives every row exactly once, for any n and number of buckets (n < m and n = 1 too)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: MAX_BUCKETS }), fc.integer(), (n, m, seed) => {
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 12 }), fc.integer(), (n, bits, seed) => {
+        const m = 2 ** bits;
         const p = new TwoLevelPermutation(n, m).draw(xoroshiro128plus(seed));
         expect(isPermutation(p.order(), n)).toBe(true);
         for (let b = 0; b < m; b++) {
@@ -95,23 +107,108 @@ describe('the two-level permutation', () => {
   });
 
   it('is a function of the generator state: the same seed gives the same order', () => {
-    const a = new TwoLevelPermutation(5000, 17).draw(generator(7, 'shuffle')).order();
-    const b = new TwoLevelPermutation(5000, 17).draw(generator(7, 'shuffle')).order();
-    const c = new TwoLevelPermutation(5000, 17).draw(generator(8, 'shuffle')).order();
+    const a = new TwoLevelPermutation(5000, 16).draw(generator(7, 'shuffle')).order();
+    const b = new TwoLevelPermutation(5000, 16).draw(generator(7, 'shuffle')).order();
+    const c = new TwoLevelPermutation(5000, 16).draw(generator(8, 'shuffle')).order();
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(c));
   });
 
-  it('rejects a bucket count outside 1..256', () => {
-    expect(() => new TwoLevelPermutation(10, 0)).toThrow(RangeError);
-    expect(() => new TwoLevelPermutation(10, MAX_BUCKETS + 1)).toThrow(RangeError);
+  it('draws the same in WebAssembly as in JavaScript, from the same state to the same state', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 0, max: 12 }), fc.integer(), (n, bits, seed) => {
+        const gen = xoroshiro128plus(seed);
+        const reference = new TwoLevelPermutation(n, 2 ** bits).draw(gen);
+        const state = arenaArray(Int32Array, 4);
+        state.set(xoroshiro128plus(seed).getState());
+        const p = new TwoLevelPermutation(n, 2 ** bits);
+        const moves = wasmMoves(p.memory(state)!);
+        expect(moves).not.toBeNull();
+        p.drawFrom(state, moves);
+        expect(Array.from(p.bucketOf)).toEqual(Array.from(reference.bucketOf));
+        expect(Array.from(p.starts)).toEqual(Array.from(reference.starts));
+        expect(Array.from(p.within)).toEqual(Array.from(reference.within));
+        expect(Array.from(state)).toEqual(gen.getState());
+      }),
+      { numRuns: 60 },
+    );
   });
 
-  it('uses one bucket for small row sets and at most 256, each about 256 KiB of rows', () => {
+  it('rejects a bucket count that is not a power of two in 1..4096', () => {
+    expect(() => new TwoLevelPermutation(10, 0)).toThrow(RangeError);
+    expect(() => new TwoLevelPermutation(10, 3)).toThrow(RangeError);
+    expect(() => new TwoLevelPermutation(10, 2 * MAX_BUCKETS)).toThrow(RangeError);
+  });
+
+  it('uses one bucket for small row sets and at most 4096, each at most about 256 KiB of rows, a power of two', () => {
+    expect(MAX_BUCKETS).toBe(4096);
     expect(bucketsFor(1, 3)).toBe(1);
     expect(bucketsFor(1000, 16)).toBe(1);
-    expect(bucketsFor(100_000, 16)).toBe(Math.ceil((100_000 * 17 * 8) / 262_144));
-    expect(bucketsFor(1_000_000, 16)).toBe(MAX_BUCKETS);
+    // 100,000 × 17 doubles are 51.9 buckets of 256 KiB: the next power of two
+    expect(bucketsFor(100_000, 16)).toBe(64);
+    expect(bucketsFor(1_000_000, 16)).toBe(1024);
+    expect(bucketsFor(100_000_000, 16)).toBe(MAX_BUCKETS);
+  });
+
+  it("takes each row's bucket from the generator's high 28 bits, log2(m) bits a row", () => {
+    // Scripted outputs: 0x12345678 gives the 4-bit digits 1..7 (its low nibble unused), then 0x9abcdef0 gives 9..f.
+    const words = [0x12345678, 0x9abcdef0 | 0];
+    const scripted = { next: () => words.shift() ?? 0 };
+    const p = new TwoLevelPermutation(14, 16).draw(scripted as unknown as RandomGenerator);
+    expect(Array.from(p.bucketOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15]);
+    // 256 buckets: three rows a draw
+    const three = [0xfe01c2a0 | 0];
+    const q = new TwoLevelPermutation(3, 256).draw({ next: () => three.shift() ?? 0 } as unknown as RandomGenerator);
+    expect(Array.from(q.bucketOf)).toEqual([0xfe, 0x01, 0xc2]);
+    // 4096 buckets: two rows a draw, 12 bits each
+    const two = [0xfe01c2a0 | 0, 0x12345678];
+    const r = new TwoLevelPermutation(3, MAX_BUCKETS).draw({ next: () => two.shift() ?? 0 } as unknown as RandomGenerator);
+    expect(Array.from(r.bucketOf)).toEqual([0xfe0, 0x1c2, 0x123]);
+  });
+});
+
+describe('below(r): a uniform integer in [0, r) from 32-bit outputs', () => {
+  const TWO_32 = 2n ** 32n;
+  /** below() fed the output v (then an output it always accepts): its value and how many outputs it took. */
+  function fed(v: bigint, r: number): { value: number; outputs: number } {
+    const words = [Number(BigInt.asIntN(32, v)), -1]; // -1 is 2^32 − 1: v·r's low part 2^32 − r ≥ 2^32 mod r
+    let outputs = 0;
+    const next = (): number => {
+      if (outputs++ === words.length) throw new Error(`below(${r}) rejected an output it must accept`);
+      return words[outputs - 1];
+    };
+    const value = below({ next }, r);
+    return { value, outputs };
+  }
+
+  for (const r of [1, 2, 3, 5, 7, 1000, 6007, 1_048_573, EXACT_RANGE - 1, EXACT_RANGE, EXACT_RANGE + 1, 3 * 2 ** 30 + 7, 2 ** 32 - 1, 2 ** 32]) {
+    it(`gives each j in [0, ${r}) to exactly ⌊2^32/r⌋ outputs and rejects the rest (checked at every boundary against exact integers)`, () => {
+      const R = BigInt(r);
+      const t = TWO_32 % R; // the outputs rejected, one per over-represented j
+      // v·r / 2^32 grows with v, so the outputs giving j and kept form one interval: v·r ∈ [j·2^32 + t, (j+1)·2^32).
+      const first = (j: bigint) => (j * TWO_32 + t + R - 1n) / R;
+      const last = (j: bigint) => ((j + 1n) * TWO_32 + R - 1n) / R - 1n;
+      const expected = (v: bigint) => ((v * R) % TWO_32 >= t ? { value: Number((v * R) / TWO_32), outputs: 1 } : null);
+      const js = r <= 1000 ? [...Array(r).keys()] : [0, 1, 2, Math.floor(r / 2), r - 2, r - 1];
+      for (const jn of js) {
+        const j = BigInt(jn);
+        expect(last(j) - first(j) + 1n).toBe(TWO_32 / R);
+        for (const v of [first(j) - 1n, first(j), last(j), last(j) + 1n]) {
+          if (v < 0n || v >= TWO_32) continue;
+          const want = expected(v);
+          const got = fed(v, r);
+          if (want) expect(got).toEqual(want);
+          else expect(got.outputs).toBe(2); // rejected: drew again
+        }
+      }
+    });
+  }
+
+  it('is uniform on a small range (chi-square, p = 1e-6)', () => {
+    const gen = xoroshiro128plus(42);
+    const counts = new Array<number>(6).fill(0);
+    for (let s = 0; s < 60_000; s++) counts[below(gen, 6)]++;
+    expect(chiSquare(counts)).toBeLessThan(33.11); // 5 degrees of freedom
   });
 });
 
@@ -132,7 +229,7 @@ describe('shuffled batches: the rows moved by the permutation', () => {
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: 2500 }),
-          fc.integer({ min: 1, max: 64 }),
+          fc.integer({ min: 0, max: 6 }).map((bits) => 2 ** bits),
           fc.constantFrom(1, 2, 3, 5, 16),
           fc.integer({ min: 1, max: 700 }),
           fc.integer(),
@@ -195,15 +292,23 @@ describe('shuffled batches: the rows moved by the permutation', () => {
     helped.close();
   });
 
-  it("report a helper's failed scatter instead of waiting for it forever", () => {
+  it("report what of a helper's job failed (then left to the caller) instead of waiting for it forever", () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
-    const helper = ScatterThread.start(memory)!;
+    const helper = MoveThread.start(memory)!;
     expect(helper).not.toBeNull();
     const page = 65536;
-    helper.scatter(0, 0, 16, 1000, 0, 0, 4 * page, 4 * page); // writes past the memory's end: a trap
-    expect(helper.wait()).toBe(false);
-    helper.scatter(0, 64, 1, 1, 128, 192, 256, 320); // one row of one feature, all in bounds
-    expect(helper.wait()).toBe(true);
+    const state = new Int32Array(memory.buffer, 0, 4);
+    state.set([1, 2, 3, 4]);
+    // one row of one feature, all in bounds: x at 64, y at 72, its bucket (0) at 128, starts at 192, cursor at 200, to 256
+    const scatter = [64, 72, 1, 1, 128, 192, 1, 200, 256] as MoveJob['scatter'];
+    helper.run({ scatter: [64, 72, 16, 1000, 128, 192, 1, 200, 4 * page] }); // writes past the memory's end: a trap
+    expect(helper.wait()).toBe('scatter');
+    helper.run({ draw: [0, 1000, 8, 4 * page, 320, 400], scatter }); // a draw that traps leaves the state as it was
+    expect(helper.wait()).toBe('draw');
+    expect(Array.from(state)).toEqual([1, 2, 3, 4]);
+    helper.run({ draw: [0, 3, 1, 300, 320, 400], scatter });
+    expect(helper.wait()).toBe('done');
+    expect(Array.from(state)).not.toEqual([1, 2, 3, 4]);
     helper.close();
   });
 
