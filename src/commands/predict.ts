@@ -81,16 +81,27 @@ export function predictCommand(weightsFile: string, dataFile: string, flags: Pre
 
   const columns = [...saved.features, ...(hasTarget ? [saved.target] : []), 'prediction'];
   const values = (i: number): number[] => [...raw.subarray(i * d, i * d + d), ...(hasTarget ? [y[i]] : []), prediction[i]];
-  const lines: string[] = flags.json ? [] : [csvRow(columns)];
-  for (let i = 0; i < n; i++) {
+  const line = (i: number): string => {
     const row = values(i);
-    lines.push(flags.json ? JSON.stringify(Object.fromEntries(columns.map((c, k) => [c, row[k]]))) : row.join(','));
+    return flags.json ? JSON.stringify(Object.fromEntries(columns.map((c, k) => [c, row[k]]))) : row.join(',');
+  };
+  // In chunks of about 1 MiB, made as they are written: the output of a large file would pass the
+  // longest string V8 can hold (~512 MiB) if it were one.
+  function* text(): Generator<string> {
+    let chunk = flags.json ? '' : `${csvRow(columns)}\n`;
+    for (let i = 0; i < n; i++) {
+      chunk += `${line(i)}\n`;
+      if (chunk.length >= 1 << 20) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
   }
-  const text = `${lines.join('\n')}\n`;
   if (flags.out) {
-    writeWholeFile(flags.out, text, `--out ${flags.out}`, 'write the predictions');
+    writeWholeFile(flags.out, text(), `--out ${flags.out}`, 'write the predictions');
   } else {
-    io.stdout.write(text);
+    for (const chunk of text()) io.stdout.write(chunk);
   }
 
   if (hasTarget) {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { fileErrorCause } from '../files/causes.js';
 import { InputError } from '../errors.js';
@@ -6,7 +6,7 @@ import {
   CHUNKS_PER_THREAD,
   countLineBreaks,
   finishedRows,
-  lastRowEnd,
+  lastLineEnd,
   MAX_HEADER_BYTES,
   parseCsvBody,
   readCsvNumbers,
@@ -50,7 +50,9 @@ export interface CsvFileOptions {
   windowedFrom?: number;
   /** The window (default WINDOW_BYTES). */
   window?: number;
-  /** The most bytes the rows of a file read in windows may take (default: half of this machine's memory). */
+  /** How many copies of the rows the run will hold (a validation split and shuffled mini-batches make some), for the memory check of a file read in windows (default 1). */
+  copies?: number;
+  /** The most bytes the rows of a file read in windows may take, all copies included (default: half of this machine's memory). */
   memoryLimit?: number;
 }
 
@@ -71,15 +73,18 @@ export function openCsvFile(file: string, refuse: (why: string) => never, option
   };
   const threads = options.threads ?? 1;
   const windowedFrom = options.windowedFrom ?? STREAM_MIN_BYTES;
-  let head: Uint8Array | null = null;
+  let first: ReturnType<typeof windowHead> = null;
   try {
-    head = windowHead(file, windowedFrom);
+    first = windowHead(file, windowedFrom);
   } catch (error) {
     readFailed(error);
   }
-  if (head) {
-    checkEncoding(head.subarray(0, CHECK_BYTES));
-    if (!isGzip(head)) return windowedCsv(file, head, refuse, readFailed, options.window ?? WINDOW_BYTES, options.memoryLimit ?? totalmem() / 2);
+  if (first) {
+    checkEncoding(first.head.subarray(0, CHECK_BYTES));
+    if (!isGzip(first.head)) {
+      const { window = WINDOW_BYTES, copies = 1, memoryLimit = totalmem() / 2 } = options;
+      return windowedCsv(file, first.head, first.seen, refuse, readFailed, { window, copies, memoryLimit });
+    }
   }
   let bytes: Uint8Array;
   try {
@@ -104,93 +109,118 @@ export function openCsvFile(file: string, refuse: (why: string) => never, option
   };
 }
 
-/** A regular file of at least `from` bytes: its first bytes, enough for any header; else null. */
-function windowHead(file: string, from: number): Uint8Array | null {
+/** A regular file of at least `from` bytes: its first bytes, enough for any header, and what it was when read; else null. */
+function windowHead(file: string, from: number): { head: Uint8Array; seen: Stats } | null {
   // stat before open: opening a pipe (`<(cmd)`) would connect to its writer, and closing it again lose its rows.
   const stat = statSync(file);
   if (!stat.isFile() || stat.size < from) return null;
   const fd = openSync(file, 'r');
   try {
-    const head = new Uint8Array(new SharedArrayBuffer(Math.min(stat.size, MAX_HEADER_BYTES + 8)));
-    return head.subarray(0, readWindow(fd, head, 0, head.length, 1));
+    const seen = fstatSync(fd);
+    const head = new Uint8Array(new SharedArrayBuffer(Math.min(seen.size, MAX_HEADER_BYTES + 8)));
+    return { head: head.subarray(0, readWindow(fd, head, 0, head.length, 1)), seen };
   } finally {
     closeSync(fd);
   }
 }
 
+interface WindowOptions {
+  window: number;
+  copies: number;
+  memoryLimit: number;
+}
+
+/** Said when the file is not the one whose header was read, or changes size while it is read. */
+const CHANGED = 'it changed while it was being read; run again once it is written';
+
 function windowedCsv(
   file: string,
   head: Uint8Array,
+  seen: Stats,
   refuse: (why: string) => never,
   readFailed: (error: unknown) => never,
-  window: number,
-  memoryLimit: number,
+  options: WindowOptions,
 ): CsvFile {
+  /** `f`'s file-system errors (and only those) as the message that says why the file cannot be read. */
+  const io = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (error) {
+      return readFailed(error);
+    }
+  };
   return {
     head,
     windowed: true,
     numbers(header, columns, shown, threads = availableParallelism()) {
-      let fd: number | null = null;
+      const fd = io(() => openSync(file, 'r'));
       try {
-        fd = openSync(file, 'r');
-        return windowedNumbers(fd, header, columns, shown, { threads, window, memoryLimit }, refuse);
-      } catch (error) {
-        return readFailed(error);
+        const now = io(() => fstatSync(fd));
+        if (now.ino !== seen.ino || now.dev !== seen.dev || now.size !== seen.size || now.mtimeMs !== seen.mtimeMs) refuse(CHANGED);
+        const read = (bytes: Uint8Array, at: number): number => {
+          const length = Math.min(bytes.length, seen.size - at);
+          if (io(() => readWindow(fd, bytes, at, length, threads)) !== length) refuse(CHANGED);
+          return length;
+        };
+        return windowedNumbers(seen.size, read, header, columns, shown, threads, options, refuse);
       } finally {
-        if (fd !== null) closeSync(fd);
+        closeSync(fd);
       }
     },
   };
 }
 
 /**
- * The rows of an open file, window by window: first the line breaks are counted (the rows' room,
- * allocated once, and the memory check before it), then each window is cut after its last whole
- * row and parsed like a whole body, from the file line where it starts; the next window starts at
- * that cut. The rows, skipped lines and messages are those of reading the file whole.
+ * The rows of a file of `size` bytes, window by window: first the line breaks are counted (the
+ * rows' room, allocated once, and the memory check before it), then each window is cut after its
+ * last line break and parsed like a whole body, from the file line where it starts, up to the last
+ * whole row (parseCsvBody tells where a quoted cell was cut); the next window starts there. The
+ * rows, skipped lines and messages are those of reading the file whole. The file is read twice:
+ * from the page cache the second time when memory allows, from the disk again otherwise.
  */
 function windowedNumbers(
-  fd: number,
+  size: number,
+  read: (bytes: Uint8Array, at: number) => number,
   header: CsvHeader,
   columns: CsvColumns,
   shown: string,
-  { threads, window, memoryLimit }: { threads: number; window: number; memoryLimit: number },
+  threads: number,
+  { window, copies, memoryLimit }: WindowOptions,
   refuse: (why: string) => never,
 ): CsvNumbers {
-  const size = fstatSync(fd).size;
   let bytes = new Uint8Array(new SharedArrayBuffer(Math.min(window, Math.max(1, size - header.bodyStart))));
   let breaks = 0;
   for (let at = header.bodyStart; at < size;) {
-    const got = readWindow(fd, bytes, at, Math.min(bytes.length, size - at), threads);
-    if (got === 0) break; // the file shrank while we read it
+    const got = read(bytes, at);
     breaks += countLineBreaks(bytes.subarray(0, got), threads);
     at += got;
   }
   const d = columns.features.length;
-  const need = breaks * (d + 1) * 8;
-  if (need > memoryLimit)
-    refuse(`its ${breaks} lines of ${d} features need ${sizeText(need)} of memory, more than this machine can spare (half of its memory); use fewer rows`);
+  const need = breaks * (d + 1) * 8 * copies + bytes.length;
+  if (need > memoryLimit) {
+    const with_ = copies > 1 ? ` (${copies} copies of the rows: a validation split and shuffled mini-batches make copies)` : '';
+    refuse(
+      `its ${breaks} lines of ${d} feature${d === 1 ? '' : 's'} need ${sizeText(need)} of memory${with_}, more than this machine can spare (half of its memory); use fewer rows`,
+    );
+  }
   // Room for the rows: a window's chunks each have room for their line breaks + 1.
   const capacity = breaks + 1 + threads * CHUNKS_PER_THREAD;
   const out: RowsOut = { x: rowArray(capacity * d), y: rowArray(capacity), rows: 0, skipped: 0 };
-  const room = (more: number): RowsOut => {
-    if (out.rows + more > capacity) throw new Error(`windowed CSV: ${out.rows} + ${more} rows exceed the ${capacity} counted`);
-    return out;
-  };
+  const room = (more: number): RowsOut => (out.rows + more > capacity ? refuse(CHANGED) : out);
   let line = header.bodyLine;
   for (let at = header.bodyStart; at < size;) {
-    const got = readWindow(fd, bytes, at, Math.min(bytes.length, size - at), threads);
-    if (got === 0) break;
+    const got = read(bytes, at);
     const last = at + got >= size;
-    const cut = last ? got : lastRowEnd(bytes, got);
-    if (cut <= 0) {
-      // No row ends in this window: one row is longer than it.
+    const cut = last ? got : lastLineEnd(bytes, got);
+    const parsed = cut > 0 ? parseCsvBody(bytes.subarray(0, cut), 0, line, header, columns, shown, threads, room, !last) : { end: 0, lines: 0 };
+    if (parsed.end === 0) {
+      // Not one whole row in this window: a row is longer than it.
       if (bytes.length >= MAX_BUFFER_BYTES) refuse(`a row from line ${line} on is longer than ${sizeText(MAX_BUFFER_BYTES)}`);
       bytes = new Uint8Array(new SharedArrayBuffer(Math.min(MAX_BUFFER_BYTES, bytes.length * 2)));
       continue;
     }
-    line += parseCsvBody(bytes.subarray(0, cut), 0, line, header, columns, shown, threads, room);
-    at += cut;
+    line += parsed.lines;
+    at += parsed.end;
   }
   return finishedRows(out, header, columns, shown);
 }

@@ -271,6 +271,9 @@ interface RowProblem {
   /** The cell's content [s, e) in the bytes, for `not-a-number`. */
   s: number;
   e: number;
+  /** For `unclosed`: where the row starts (byte offset) and its file line (a windowed read goes on from there). */
+  rowStart: number;
+  rowLine: number;
 }
 
 interface ChunkInput {
@@ -398,10 +401,10 @@ export function parseRowsChunks(part: number, input: ChunkInput): [number, Chunk
     let lineBegin = pos;
     let rows = 0;
     let skipped = 0;
-    const problem = (kind: RowProblem['kind'], lineNo: number, column: number, col = 0, s = 0, e = 0): ChunkResult => ({
+    const problem = (kind: RowProblem['kind'], lineNo: number, column: number, col = 0, s = 0, e = 0, rowStart = -1, rowLine = -1): ChunkResult => ({
       rows,
       skipped,
-      problem: { kind, line: lineNo, column, col, s, e },
+      problem: { kind, line: lineNo, column, col, s, e, rowStart, rowLine },
     });
     /** A problem at `offset` of the row that starts at `rowStart` on line `rowLine` (a quoted cell may have crossed lines). */
     const problemAt = (rowStart: number, rowLine: number, offset: number, kind: RowProblem['kind'], col = 0, s = 0, e = 0): ChunkResult => {
@@ -413,7 +416,7 @@ export function parseRowsChunks(part: number, input: ChunkInput): [number, Chunk
           begin = p + 1;
         }
       }
-      return problem(kind, lineNo, offset - begin + 1, col, s, e);
+      return problem(kind, lineNo, offset - begin + 1, col, s, e, rowStart, rowLine);
     };
 
     while (pos < len) {
@@ -620,12 +623,21 @@ export function readCsvNumbers(bytes: Uint8Array, header: CsvHeader, columns: Cs
   return finishedRows(out!, header, columns, file);
 }
 
+/** How far a body was parsed: up to byte `end` (the body's end, or the start of a row cut off), `lines` line breaks on. */
+export interface BodyParsed {
+  end: number;
+  lines: number;
+}
+
 /**
- * Parses bytes[bodyStart, bytes.length), whole rows that start on file line `line`, after the rows
- * `room` already holds: `room(capacity)` gives the rows to fill, with space for `capacity` more
- * (an upper bound: the body's line breaks, plus one per chunk). Returns the body's line breaks
- * (those inside quoted cells too: the count that file line numbers follow). A bad row throws the
- * InputError that names its file line and column.
+ * Parses bytes[bodyStart, bytes.length), rows that start on file line `line`, after the rows `room`
+ * already holds: `room(capacity)` gives the rows to fill, with space for `capacity` more (an upper
+ * bound: the body's line breaks, plus one per chunk). Returns how far it got and the line breaks
+ * up to there (those inside quoted cells too: the count that file line numbers follow). A bad row
+ * throws the InputError that names its file line and column.
+ * `cut`: the body was cut off before the file ends (a window, cut after a line break). Its last row
+ * may then be cut inside a quoted cell that holds a line break; the parse itself tells (the quote
+ * is still open at the end), and the rows before that row are kept, parsing stopping where it starts.
  */
 export function parseCsvBody(
   bytes: Uint8Array,
@@ -636,7 +648,8 @@ export function parseCsvBody(
   file: string,
   threads: number,
   room: (capacity: number) => RowsOut,
-): number {
+  cut = false,
+): BodyParsed {
   const names = header.names;
   const width = names.length;
   const d = columns.features.length;
@@ -672,6 +685,12 @@ export function parseCsvBody(
     results = parseRowsChunks(0, input).map(([, result]) => result);
   }
   const failed = results[0].problem;
+  if (failed && cut && failed.kind === 'unclosed') {
+    // One pass over the body, which stopped at the row cut off; the rows before it are whole.
+    out.rows += results[0].rows;
+    out.skipped += results[0].skipped;
+    return { end: failed.rowStart, lines: failed.rowLine - line };
+  }
   if (failed) throw new InputError([{ where: `${file}:${failed.line}:${failed.column}`, message: problemText(failed, bytes, names, header.delimiter) }]);
   // The chunks' rows, moved down to follow each other (blank and skipped lines leave gaps).
   let rows = out.rows + results[0].rows;
@@ -685,7 +704,7 @@ export function parseCsvBody(
   }
   out.rows = rows;
   out.skipped += results.reduce((sum, r) => sum + r.skipped, 0);
-  return breaks.reduce((sum, b) => sum + b, 0);
+  return { end: bytes.length, lines: breaks.reduce((sum, b) => sum + b, 0) };
 }
 
 /** The parsed rows, or the message for a body without any. */
@@ -710,26 +729,14 @@ export function countLineBreaks(bytes: Uint8Array, threads: number): number {
 }
 
 /**
- * Where the last whole row of bytes[0, end) ends: just after its line break (LF, or a CR that is
- * not followed by LF, outside quoted cells), or −1 when no row ends in it. Quotes toggle a quoted
- * cell (RFC 4180: an escaped `""` toggles twice); bytes without quotes need no scan, only a search
- * from the end.
+ * Where a window of bytes[0, end) is cut: just after its last line break (LF, or a CR that is not
+ * the last byte: it may be the first half of a CRLF), or −1 when it has none. The line break may
+ * lie inside a quoted cell; parseCsvBody's `cut` then stops before that row.
  */
-export function lastRowEnd(bytes: Uint8Array, end: number): number {
+export function lastLineEnd(bytes: Uint8Array, end: number): number {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, end);
-  if (view.indexOf(QUOTE) === -1) {
-    const lf = view.lastIndexOf(LF);
-    if (lf !== -1) return lf + 1;
-    // CR-only line ends; a CR as the last byte may be the first half of a CRLF split off.
-    const cr = view.lastIndexOf(CR, end - 2);
-    return cr === -1 ? -1 : cr + 1;
-  }
-  let quoted = false;
-  let last = -1;
-  for (let p = 0; p < end; p++) {
-    const b = view[p];
-    if (b === QUOTE) quoted = !quoted;
-    else if (!quoted && (b === LF || (b === CR && p + 1 < end && view[p + 1] !== LF))) last = p + 1;
-  }
-  return last;
+  const lf = view.lastIndexOf(LF);
+  const cr = end >= 2 ? view.lastIndexOf(CR, end - 2) : -1;
+  const last = Math.max(lf, cr);
+  return last === -1 ? -1 : last + 1;
 }

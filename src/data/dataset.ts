@@ -42,7 +42,7 @@ interface AllRows extends Rows {
   source: string;
 }
 
-function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number, windows: Pick<CsvFileOptions, 'windowedFrom' | 'window'>): AllRows {
+function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number, windows: Pick<CsvFileOptions, 'windowedFrom' | 'window' | 'memoryLimit'>): AllRows {
   const { config, dataFile } = loaded;
   const file = dataFile as string;
   const shown = shownPath(file, cwd);
@@ -51,7 +51,8 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number, windows
     (why) => {
       throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
     },
-    { threads, ...windows },
+    // A file read in windows is refused beforehand when its rows, with the run's copies, would not fit.
+    { threads, copies: rowCopies(loaded, threads, Infinity), ...windows },
   );
   const bytes = csv.head;
   const header = readCsvHeader(bytes, shown, config.data.delimiter ?? 'auto');
@@ -100,14 +101,23 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number, windows
   };
 }
 
+/**
+ * How many copies of `rows` rows a run holds: the rows; a split's parts (gathered into rows of
+ * their own); the copies shuffled mini-batches move the rows into (one, two with a helper thread).
+ */
+function rowCopies({ config }: LoadedConfig, threads: number, rows: number): number {
+  const miniBatch = config.batch_size !== 'full' && config.batch_size < rows;
+  const shuffleCopies = miniBatch && config.shuffle ? (threads >= 2 ? 2 : 1) : 0;
+  return (config.data.validation_split > 0 ? 2 : 1) + shuffleCopies;
+}
+
 function syntheticAll(loaded: LoadedConfig, threads: number): AllRows {
   const { config } = loaded;
   const spec = config.data.synthetic!;
   // Refused before allocating: rows (and their split copies, and the copies shuffled mini-batches
   // move them into: one, two with a helper thread) beyond memory would crash, not fail.
-  const miniBatch = config.batch_size !== 'full' && config.batch_size < spec.samples;
-  const shuffleCopies = miniBatch && config.shuffle ? (threads >= 2 ? 2 : 1) : 0;
-  const copies = (config.data.validation_split > 0 ? 2 : 1) + shuffleCopies;
+  const copies = rowCopies(loaded, threads, spec.samples);
+  const shuffleCopies = copies - (config.data.validation_split > 0 ? 2 : 1);
   const bytes = spec.samples * (spec.weights.length + 1) * 8 * copies;
   const available = Math.floor(totalmem() / 2);
   if (bytes > available) {
@@ -165,7 +175,7 @@ function split(all: Rows, d: number, fraction: number, seed: number): { train: R
 export function loadDataset(
   loaded: LoadedConfig,
   cwd: string = process.cwd(),
-  options: { threads?: number } & Pick<CsvFileOptions, 'windowedFrom' | 'window'> = {},
+  options: { threads?: number } & Pick<CsvFileOptions, 'windowedFrom' | 'window' | 'memoryLimit'> = {},
 ): Dataset {
   const { config } = loaded;
   const { threads = availableParallelism(), ...windows } = options;

@@ -90,7 +90,7 @@ export function openInPlace(located: Located): { fd: number; owned: boolean } {
  * or the whole new one, and a failed write (disk full) leaves the old one as it was. The new
  * file keeps the old one's permissions (and owner, when root writes it).
  */
-function replaceAtomically(path: string, bytes: Uint8Array, old: Stats | undefined): void {
+function replaceAtomically(path: string, text: Iterable<string>, old: Stats | undefined): void {
   const temporary = `${dirname(path)}/.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   let fd: number | null = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
   try {
@@ -99,7 +99,7 @@ function replaceAtomically(path: string, bytes: Uint8Array, old: Stats | undefin
       if (process.getuid?.() === 0) fchownSync(fd, old.uid, old.gid);
       fchmodSync(fd, old.mode & 0o7777);
     }
-    writeAll(fd, bytes);
+    for (const chunk of text) writeAll(fd, Buffer.from(chunk));
     fsyncWherePossible(fd);
     closeSync(fd);
     fd = null;
@@ -118,17 +118,18 @@ function replaceAtomically(path: string, bytes: Uint8Array, old: Stats | undefin
  * pipes, character devices and open descriptors (`/dev/stdout`, `>(cmd)`) are written
  * directly and never replaced. Failures are InputErrors: `where: cannot <doing>: <cause>`.
  */
-export function writeWholeFile(path: string, text: string, where: string, doing: string): void {
-  const bytes = Buffer.from(text);
+export function writeWholeFile(path: string, text: string | Iterable<string>, where: string, doing: string): void {
+  // Large outputs (predict's) come as chunks made as they are written: no string holds them whole.
+  const chunks = typeof text === 'string' ? [text] : text;
   try {
     const located = locate(path);
     if (located.kind === 'file' || located.kind === 'missing') {
-      replaceAtomically(located.path, bytes, located.stat);
+      replaceAtomically(located.path, chunks, located.stat);
       return;
     }
     const { fd, owned } = openInPlace(located);
     try {
-      writeAll(fd, bytes);
+      for (const chunk of chunks) writeAll(fd, Buffer.from(chunk));
     } finally {
       if (owned) closeSync(fd);
     }

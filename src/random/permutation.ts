@@ -27,8 +27,8 @@ import { MoveThread, wasmMoves, type MoveJob, type Moves } from './moves.js';
 /**
  * A bucket's index is 16 bits; the count is a power of two, so that a draw's bits split into bucket
  * indices. More buckets make each smaller for the gather (on the training thread) and the scatter
- * (on the helper, when there is one) write more streams: 1,024 buckets at 1e6 × 16 (133 KiB each)
- * were ~6% faster per epoch than 256 (530 KiB, over the L2 cache with a batch beside them).
+ * (on the helper, when there is one) write more streams: 1,024 buckets at 1e6 × 16 (about 130 KiB each)
+ * were ~6% faster per epoch than 256 (about 520 KiB, over the L2 cache with a batch beside them).
  */
 export const MAX_BUCKETS = 4096;
 /**

@@ -26,9 +26,10 @@ export class DecimatingSeries {
   /** Epochs pushed into the last bucket so far. */
   private filled = 0;
   /**
-   * The Bucket objects handed out by buckets(), reused for the buckets that have not changed since:
-   * all but the last until the next halving. A view asked for on every frame then makes one new
-   * object, not one per bucket (about 8,000 per frame for a store's eight series, and their garbage).
+   * The Bucket objects handed out by buckets(), reused for the buckets that cannot have changed
+   * since: all but the last handed out, until the next halving. A view asked for on every frame then
+   * makes a few new objects, not one per bucket (about 8,000 per frame for a store's eight series,
+   * and their garbage).
    */
   private handedOut: Bucket[] = [];
 
@@ -104,8 +105,9 @@ export class DecimatingSeries {
    */
   buckets(): Bucket[] {
     const made = this.handedOut;
-    // Only the last bucket handed out can have changed since (pushes go to the last bucket).
-    made.length = Math.max(0, Math.min(made.length, this.length - 1));
+    // Of the buckets handed out, only the last can have changed since (pushes go to the last
+    // bucket, then to new ones); a halving empties `made`.
+    made.length = Math.max(0, made.length - 1);
     for (let k = made.length; k < this.length; k++) {
       const some = this.counts[k] > 0;
       made.push({

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
 import { openCsvFile, type CsvFileOptions } from '../../src/data/csv-file.js';
 import { loadDataset } from '../../src/data/dataset.js';
-import { lastRowEnd, PARALLEL_MIN_BYTES, readCsvHeader, type CsvColumns } from '../../src/data/csv.js';
+import { lastLineEnd, PARALLEL_MIN_BYTES, readCsvHeader, type CsvColumns } from '../../src/data/csv.js';
 import { InputError } from '../../src/errors.js';
 import { CLI } from '../helpers.js';
 
@@ -55,7 +55,7 @@ const line = fc.oneof(
       .map(([a, c, y]) => `${a},b,${c},${y}`),
   },
   { weight: 2, arbitrary: fc.tuple(fc.integer(), fc.constantFrom('"x\ny"', '"a,b"', '"say ""hi"""', '"\r\n"', '""')).map(([a, b]) => `${a},${b},"${a}",7`) },
-  { weight: 1, arbitrary: fc.constantFrom('', '  ', '1,b,,2', '1,b,2') },
+  { weight: 1, arbitrary: fc.constantFrom('', '  ', '1,b,,2', '1,b,2', '1,5" pipe,2,3', '1, "b"x,2,3', '1,b,2"x,3') },
 );
 
 const file = fc.record({
@@ -141,10 +141,20 @@ describe('CSV files read in windows', () => {
 
   it('refuse rows that would not fit in the memory they may take, before reading them', () => {
     const path = csvFile(`a,b,c,y\n${'1,b,2,3\n'.repeat(100)}`);
-    expect(read(path, columns, { windowedFrom: 0, window: 64, memoryLimit: 1000 })).toBe(
-      'data.path: its 100 lines of 2 features need 2.3 KiB of memory, more than this machine can spare (half of its memory); use fewer rows',
+    // 100 rows of 3 doubles and a window of 64 bytes: 2,464 bytes
+    expect(read(path, columns, { windowedFrom: 0, window: 64, memoryLimit: 2463 })).toBe(
+      'data.path: its 100 lines of 2 features need 2.4 KiB of memory, more than this machine can spare (half of its memory); use fewer rows',
     );
-    expect(read(path, columns, { windowedFrom: 0, window: 64, memoryLimit: 1e6 })).toEqual(read(path, columns));
+    expect(read(path, columns, { windowedFrom: 0, window: 64, memoryLimit: 2464 })).toEqual(read(path, columns));
+  });
+
+  it('refuse a file that changed after its header was read', () => {
+    const path = csvFile(`a,b,c,y\n${'1,b,2,3\n'.repeat(10)}`);
+    const csv = openCsvFile(path, refuse, { windowedFrom: 0, window: 16 });
+    writeFileSync(path, `a,b,c,y\n${'1,b,2,3\n'.repeat(11)}`);
+    expect(() => csv.numbers(readCsvHeader(csv.head, 'd.csv'), columns, 'd.csv', 1)).toThrow(
+      'it changed while it was being read; run again once it is written',
+    );
   });
 });
 
@@ -159,6 +169,23 @@ describe('a run on a CSV read in windows', () => {
     expect(Array.from(windowed.train.x)).toEqual(Array.from(whole.train.x));
     expect(Array.from(windowed.validation!.y)).toEqual(Array.from(whole.validation!.y));
     expect(windowed.standardization).toEqual(whole.standardization);
+  });
+
+  it('counts the copies of the rows that a split and shuffled mini-batches make in its memory check', () => {
+    writeFileSync(join(dir, 'small.csv'), `x,y\n${'1,2\n'.repeat(100)}`);
+    const run = (data: string, batch: string): string => {
+      const loaded = loadConfigText(join(dir, 'c.yaml'), `data: {path: small.csv${data}}\nlearning_rate: 0.1\nepochs: 1\nbatch_size: ${batch}\n`);
+      try {
+        return `${loadDataset(loaded, dir, { threads: 2, windowedFrom: 0, window: 64, memoryLimit: 3000 }).train.n} rows`;
+      } catch (error) {
+        if (error instanceof InputError) return error.problems[0].message;
+        throw error;
+      }
+    };
+    // one copy: 100 rows × 2 doubles + the 64-byte window = 1,664 bytes
+    expect(run('', 'full')).toBe('100 rows');
+    // the rows, the split's parts, two shuffled copies (a helper thread): 4 × 1,600 + 64 = 6,464 bytes
+    expect(run(', validation_split: 0.2', '10')).toMatch(/: its 100 lines of 1 feature need 6\.3 KiB of memory \(4 copies of the rows/);
   });
 
   it('places a bad cell where the config names the file, and its line in the CSV', () => {
@@ -178,15 +205,14 @@ describe('a run on a CSV read in windows', () => {
   });
 });
 
-describe('lastRowEnd', () => {
+describe('lastLineEnd', () => {
   const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-  it('cuts after the last line break outside quotes, never between CR and LF', () => {
-    expect(lastRowEnd(bytes('1,2\n3,4\n5'), 9)).toBe(8);
-    expect(lastRowEnd(bytes('1,2\r\n3'), 6)).toBe(5);
-    expect(lastRowEnd(bytes('1,2\r'), 4)).toBe(-1); // the CR may be half of a CRLF
-    expect(lastRowEnd(bytes('1,2\r3'), 5)).toBe(4);
-    expect(lastRowEnd(bytes('1,"a\nb"\n2,"c\n'), 13)).toBe(8);
-    expect(lastRowEnd(bytes('1,"a""\n'), 7)).toBe(-1);
-    expect(lastRowEnd(bytes('1,2'), 3)).toBe(-1);
+  it('cuts after the last line break, never between CR and LF', () => {
+    expect(lastLineEnd(bytes('1,2\n3,4\n5'), 9)).toBe(8);
+    expect(lastLineEnd(bytes('1,2\r\n3'), 6)).toBe(5);
+    expect(lastLineEnd(bytes('1,2\r'), 4)).toBe(-1); // the CR may be half of a CRLF
+    expect(lastLineEnd(bytes('1,2\r3'), 5)).toBe(4);
+    expect(lastLineEnd(bytes('1,2\n3\r\r'), 7)).toBe(6); // the last CR may be half of a CRLF, the one before is not
+    expect(lastLineEnd(bytes('1,2'), 3)).toBe(-1);
   });
 });

@@ -57,6 +57,29 @@ describe('predict', () => {
   });
 });
 
+describe('predict on many rows', () => {
+  it('writes every row, in chunks, the same to stdout and to --out', () => {
+    const dir = temp();
+    const weights = join(dir, 'w.json');
+    writeFileSync(weights, JSON.stringify({ features: ['x1', 'x2', 'x3'], target: 'y', weights: [0.5, -0.25, 2], bias: 0.125 }));
+    const rows = 60_000; // about 3 MB of output: several chunks
+    const lines = ['x1,x2,x3,y'];
+    for (let i = 0; i < rows; i++) lines.push(`${i % 97},${(i * 7) % 13},${(i % 5) / 4},${i % 3}`);
+    writeFileSync(join(dir, 'big.csv'), `${lines.join('\n')}\n`);
+    const printed = cli(['predict', weights, join(dir, 'big.csv')]);
+    expect(printed.status, printed.stderr).toBe(0);
+    const out = join(dir, 'p.csv');
+    expect(cli(['predict', weights, join(dir, 'big.csv'), '--out', out]).status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(printed.stdout);
+    const written = printed.stdout.split('\n');
+    expect(written).toHaveLength(rows + 2); // header, rows, and the empty string after the last newline
+    for (const i of [0, 20_000, rows - 1]) {
+      const [x1, x2, x3] = [i % 97, (i * 7) % 13, (i % 5) / 4];
+      expect(written[i + 1]).toBe(`${x1},${x2},${x3},${i % 3},${Math.max(0, 0.125 + 0.5 * x1 - 0.25 * x2 + 2 * x3)}`);
+    }
+  });
+});
+
 describe('run --init-from', () => {
   for (const [label, sets] of [
     ['full batch', []],
