@@ -656,12 +656,7 @@ export function parseCsvBody(
   const slot = new Int32Array(width).fill(-1);
   columns.features.forEach((c, j) => (slot[c] = j));
   slot[columns.target] = d;
-  const bounds = chunkBounds(bytes, bodyStart, threads * CHUNKS_PER_THREAD);
-  const chunkCount = bounds.length - 1;
-  const parts = Math.min(threads, chunkCount);
-  const shared = chunkCount > 1 ? sharedBytes(bytes) : bytes;
-  const counted = forkJoin(lineBreaks, { bytes: shared, bounds, parts }, parts);
-  const breaks = Array.from({ length: chunkCount }, (_, c) => counted[c % parts][Math.floor(c / parts)]);
+  const { bounds, parts, shared, breaks } = countedChunks(bytes, bodyStart, threads);
   const capacities = breaks.map((b) => b + 1);
   const out = room(capacities.reduce((sum, c) => sum + c, 0));
   const chunks = capacities.map((_, k) => [bounds[k], bounds[k + 1], out.rows + capacities.slice(0, k).reduce((sum, c) => sum + c, 0)]);
@@ -718,14 +713,23 @@ export function finishedRows(out: RowsOut, header: CsvHeader, columns: CsvColumn
   return { x: out.x.subarray(0, rows * d), y: out.y.subarray(0, rows), rows, skipped };
 }
 
+/**
+ * bytes[start ..] split into chunks for `threads` threads (chunkBounds), on shared memory when there
+ * are several, and each chunk's line breaks, counted on the threads (the parse's room per chunk).
+ */
+function countedChunks(bytes: Uint8Array, start: number, threads: number): { bounds: number[]; parts: number; shared: Uint8Array; breaks: number[] } {
+  const bounds = chunkBounds(bytes, start, threads * CHUNKS_PER_THREAD);
+  const chunkCount = bounds.length - 1;
+  const parts = Math.min(threads, chunkCount);
+  const shared = chunkCount > 1 ? sharedBytes(bytes) : bytes;
+  const counted = forkJoin(lineBreaks, { bytes: shared, bounds, parts }, parts);
+  const breaks = Array.from({ length: chunkCount }, (_, c) => counted[c % parts][Math.floor(c / parts)]);
+  return { bounds, parts, shared, breaks };
+}
+
 /** The line breaks in bytes (an upper bound on its rows, less one), counted on up to `threads` threads. */
 export function countLineBreaks(bytes: Uint8Array, threads: number): number {
-  const bounds = chunkBounds(bytes, 0, threads * CHUNKS_PER_THREAD);
-  const parts = Math.min(threads, bounds.length - 1);
-  const shared = bounds.length > 2 ? sharedBytes(bytes) : bytes;
-  return forkJoin(lineBreaks, { bytes: shared, bounds, parts }, parts)
-    .flat()
-    .reduce((sum, c) => sum + c, 0);
+  return countedChunks(bytes, 0, threads).breaks.reduce((sum, c) => sum + c, 0);
 }
 
 /**

@@ -52,7 +52,7 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number, windows
       throw new InputError([loaded.problemAt(['data', 'path'], `cannot read the data file ${file}: ${why}`)]);
     },
     // A file read in windows is refused beforehand when its rows, with the run's copies, would not fit.
-    { threads, copies: rowCopies(loaded, threads, Infinity), ...windows },
+    { threads, copies: rowCopies(loaded, threads, Infinity).total, ...windows },
   );
   const bytes = csv.head;
   const header = readCsvHeader(bytes, shown, config.data.delimiter ?? 'auto');
@@ -105,10 +105,10 @@ function readCsvRows(loaded: LoadedConfig, cwd: string, threads: number, windows
  * How many copies of `rows` rows a run holds: the rows; a split's parts (gathered into rows of
  * their own); the copies shuffled mini-batches move the rows into (one, two with a helper thread).
  */
-function rowCopies({ config }: LoadedConfig, threads: number, rows: number): number {
+function rowCopies({ config }: LoadedConfig, threads: number, rows: number): { total: number; shuffled: number } {
   const miniBatch = config.batch_size !== 'full' && config.batch_size < rows;
-  const shuffleCopies = miniBatch && config.shuffle ? (threads >= 2 ? 2 : 1) : 0;
-  return (config.data.validation_split > 0 ? 2 : 1) + shuffleCopies;
+  const shuffled = miniBatch && config.shuffle ? (threads >= 2 ? 2 : 1) : 0;
+  return { total: (config.data.validation_split > 0 ? 2 : 1) + shuffled, shuffled };
 }
 
 function syntheticAll(loaded: LoadedConfig, threads: number): AllRows {
@@ -117,11 +117,10 @@ function syntheticAll(loaded: LoadedConfig, threads: number): AllRows {
   // Refused before allocating: rows (and their split copies, and the copies shuffled mini-batches
   // move them into: one, two with a helper thread) beyond memory would crash, not fail.
   const copies = rowCopies(loaded, threads, spec.samples);
-  const shuffleCopies = copies - (config.data.validation_split > 0 ? 2 : 1);
-  const bytes = spec.samples * (spec.weights.length + 1) * 8 * copies;
+  const bytes = spec.samples * (spec.weights.length + 1) * 8 * copies.total;
   const available = Math.floor(totalmem() / 2);
   if (bytes > available) {
-    const why = shuffleCopies > 0 ? ' (with the copies that shuffled mini-batches move the rows into)' : '';
+    const why = copies.shuffled > 0 ? ' (with the copies that shuffled mini-batches move the rows into)' : '';
     throw new InputError([
       loaded.problemAt(
         ['data', 'synthetic', 'samples'],

@@ -88,13 +88,9 @@ export function readBytes(file: string, limit: number, firstChunk?: (bytes: Uint
       const first = readRange(0, { fd, bytes, ranges: [[0, Math.min(stat.size, CHUNK)]] });
       if (firstChunk && first > 0) firstChunk(bytes.subarray(0, first));
       if (first < Math.min(stat.size, CHUNK)) return bytes.subarray(0, first); // the file shrank while we read it
-      const rest = stat.size - first;
-      const parts = stat.size < PARALLEL_READ_MIN_BYTES ? 1 : Math.max(1, threads);
-      const ranges = Array.from({ length: parts }, (_, k) => [first + Math.floor((rest * k) / parts), first + Math.floor((rest * (k + 1)) / parts)]);
-      const read = forkJoin(readRange, { fd, bytes, ranges }, parts);
-      // A part that read short: the file shrank while we read it, and its bytes end there.
-      const short = read.findIndex((r, k) => r < ranges[k][1] - ranges[k][0]);
-      return short === -1 ? bytes : bytes.subarray(0, ranges[short][0] + read[short]);
+      // The rest in parts on the threads; fewer bytes when the file shrank while we read it.
+      const rest = readWindow(fd, bytes.subarray(first), first, stat.size - first, threads);
+      return first + rest === stat.size ? bytes : bytes.subarray(0, first + rest);
     }
     const chunks: Buffer[] = [];
     let total = 0;

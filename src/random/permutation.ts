@@ -205,11 +205,14 @@ class RowBuffer {
   y = rowArray(0);
 
   fit(rows: number, d: number): void {
-    if (this.y.length >= rows) return;
-    const room = Math.ceil(rows * 1.25) + 16;
-    this.x = rowArray(room * d);
-    this.y = rowArray(room);
+    this.x = roomFor(this.x, rows, d);
+    this.y = roomFor(this.y, rows, 1);
   }
+}
+
+/** `rows` rows of `width` doubles in the arena: `array` when it has the room, else a new one with slack (the arena never frees). */
+function roomFor(array: Float64Array, rows: number, width: number): Float64Array {
+  return array.length >= rows * width ? array : rowArray((Math.ceil(rows * 1.25) + 16) * width);
 }
 
 /** One mini-batch: rows start .. end of x and y (row-major, d features). */
@@ -354,8 +357,7 @@ export class ShuffledBatches {
     if (left === 'draw') this.draw(current.p);
     const { m, starts, within } = current.p;
     const largest = current.p.largestBucket();
-    if (this.aside.length < largest * (d + 1)) this.aside = rowArray((Math.ceil(largest * 1.25) + 16) * (d + 1));
-    const aside = this.aside;
+    const aside = (this.aside = roomFor(this.aside, largest, d + 1));
     staging.fit(size, d);
     const memory = arenaOf(from.x, from.y, current.buckets, aside, staging.x, staging.y, current.p.bucketOf, within, current.cursor);
     const wasm = memory && wasmMoves(memory);
